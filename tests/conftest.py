@@ -1,0 +1,20 @@
+"""Shared fixtures: a real in-memory Oxigraph store holding the vocabulary and a fixture dataset."""
+
+from pathlib import Path
+
+import pytest
+
+from bilat.graph import Store
+
+DATA = Path(__file__).parent / "data"
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+@pytest.fixture
+def fixture_store() -> Store:
+    """An in-memory store with the vocabulary graph and tests/data/fixture.trig."""
+    store = Store()
+    store.load_vocabulary()
+    store.import_file(DATA / "fixture.trig")
+    return store
