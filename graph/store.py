@@ -47,6 +47,8 @@ class Store:
             if self.path is None:
                 self._store = OxStore()
             elif read_only:
+                if not self.path.is_dir():
+                    raise StoreError(f"there is no store at {self.path}: load communiqués first")
                 self._store = OxStore.read_only(str(self.path))
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
@@ -126,6 +128,8 @@ class Store:
             )
         except SyntaxError as error:
             raise StoreError(f"bad SPARQL: {error}") from error
+        except RuntimeError as error:  # e.g. a bound variable the SELECT does not project
+            raise StoreError(str(error)) from error
 
     def named_graphs(self) -> list[NamedNode]:
         """Every named graph's name, the vocabulary graph included."""

@@ -18,3 +18,17 @@ def fixture_store() -> Store:
     store.load_vocabulary()
     store.import_file(DATA / "fixture.trig")
     return store
+
+
+@pytest.fixture
+def app(fixture_store):
+    """The web app on the fixture store."""
+    from bilat.webapp import create_app
+
+    return create_app({"TESTING": True, "STORE": fixture_store})
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the web app."""
+    return app.test_client()

@@ -1,1 +1,36 @@
-"""webapp"""
+"""The Flask front end: canned questions over the graph, each with JSON and CSV twins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from bilat.webapp import db, entities, errors, questions, terms
+
+# Every setting and its default; a test (or `bilat serve`) overrides them with a dict.
+DEFAULTS: dict[str, Any] = {
+    "STORE": "data/store",  # a store folder, or an already opened bilat.graph.Store
+    "READ_ONLY": False,  # open the store folder read-only
+    "QUERIES": None,  # the folder of saved .rq queries; None: the bilat.queries package
+    "PAGE_SIZE": 50,  # rows on one page of an answer, unless the URL says ?limit=
+    "MAX_PAGE_SIZE": 1000,  # the largest ?limit= a page accepts
+    "ENTITY_FACTS": 500,  # facts shown in each direction on an entity page
+}
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the web app: settings, then the store, the catalogue and the blueprints."""
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_prefixed_env("BILAT")  # e.g. BILAT_STORE=/srv/bilat/store
+    else:
+        app.config.from_mapping(test_config)
+    db.init_app(app)
+    questions.init_app(app)
+    terms.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(questions.bp)
+    app.register_blueprint(entities.bp)
+    return app

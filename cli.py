@@ -1,0 +1,242 @@
+"""The `bilat` command: load, query, export, import, serve, stats, validate, evaluate."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+from pyoxigraph import NamedNode, QueryBoolean, QueryTriples
+
+from bilat.graph import Store, StoreError, write_result
+from bilat.graph.formats import RDF_FORMATS, rdf_format
+
+DEFAULT_STORE = os.environ.get("BILAT_STORE", "data/store")
+
+
+def fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+@click.group()
+@click.option(
+    "--store",
+    "store_path",
+    default=DEFAULT_STORE,
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The store folder (or set BILAT_STORE).",
+)
+@click.pass_context
+def main(ctx: click.Context, store_path: Path) -> None:
+    """bilat: a knowledge graph of bilateral relations, built from communiqués."""
+    ctx.obj = store_path
+
+
+def open_store(ctx: click.Context, read_only: bool = False) -> Store:
+    try:
+        return Store(ctx.obj, read_only=read_only)
+    except StoreError as error:
+        fail(str(error))
+
+
+def communique_files(paths: tuple[Path, ...]) -> Iterator[Path]:
+    """The files named, and every .txt file under the folders named, in a stable order."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*.txt") if p.is_file())
+        else:
+            yield path
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.pass_context
+def load(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Extract communiqués (files or folders of .txt) into the store, one graph each."""
+    from bilat.loaders import ReadError, load_file
+
+    files = list(communique_files(paths))
+    failed: list[str] = []
+    quads = 0
+    with open_store(ctx) as store:
+        store.load_vocabulary()
+        with click.progressbar(files, label="Loading", file=sys.stderr, show_pos=True) as bar:
+            for path in bar:
+                try:
+                    loaded = load_file(path)
+                except ReadError as error:
+                    failed.append(f"{path}: {error}")
+                    continue
+                except Exception as error:  # a bug must not stop the other files loading
+                    failed.append(f"{path}: internal error ({type(error).__name__}: {error})")
+                    continue
+                store.replace_graph(loaded.graph, loaded.quads)
+                quads += len(loaded.quads)
+    for line in failed:
+        click.echo(f"error: {line}", err=True)
+    click.echo(f"loaded {len(files) - len(failed)} of {len(files)} communiqués ({quads} quads)")
+    if failed:
+        sys.exit(1)
+
+
+@main.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--graph", help="Named graph IRI for triples (Turtle, N-Triples).")
+@click.pass_context
+def import_(ctx: click.Context, files: tuple[Path, ...], graph: str | None) -> None:
+    """Import RDF files (.ttl .trig .nt .nq .jsonld) as they are."""
+    target = NamedNode(graph) if graph else None
+    with open_store(ctx) as store:
+        for path in files:
+            try:
+                count = store.import_file(path, target)
+            except (StoreError, ValueError) as error:
+                fail(str(error))
+            click.echo(f"imported {count} quads from {path}")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(list(RDF_FORMATS)), default="trig",
+              show_default=True)
+@click.option("--graph", help="Export one named graph (a communiqué's IRI).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to a file instead of standard output.")
+@click.pass_context
+def export(ctx: click.Context, fmt: str, graph: str | None, output: Path | None) -> None:
+    """Export the dataset or one graph as Turtle, TriG, N-Triples, N-Quads or JSON-LD."""
+    with open_store(ctx, read_only=True) as store:
+        target = NamedNode(graph) if graph else None
+        try:
+            if output is None:
+                store.export(sys.stdout.buffer, rdf_format(fmt), target)
+            else:
+                with output.open("wb") as out:
+                    store.export(out, rdf_format(fmt), target)
+        except StoreError as error:
+            fail(str(error))
+
+
+@main.command()
+@click.argument("name")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter of the saved query; repeat for several.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "tsv", "xml",
+              "turtle", "nt", "jsonld"]), default="table", show_default=True)
+@click.pass_context
+def query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str) -> None:
+    """Run a saved query (by name, see `bilat queries`) or a .rq file."""
+    from bilat.queries.catalogue import ParameterError, load_catalogue, read_query
+
+    try:
+        saved = read_query(Path(name)) if name.endswith(".rq") else load_catalogue()[name]
+    except KeyError:
+        fail(f"no saved query {name!r}; `bilat queries` lists them")
+    except (OSError, ValueError) as error:
+        fail(str(error))
+    raw = dict(p.split("=", 1) for p in params if "=" in p)
+    if len(raw) != len(params):
+        fail("parameters are given as --param NAME=VALUE")
+    with open_store(ctx, read_only=True) as store:
+        try:
+            result = store.query(saved.sparql, saved.bind(raw))
+            if fmt == "table":
+                print_table(result)
+            else:
+                write_result(result, sys.stdout.buffer, fmt)
+        except (ParameterError, StoreError, ValueError, KeyError) as error:
+            fail(str(error))
+
+
+def print_table(result: object) -> None:
+    """A SELECT result as aligned columns; ASK as yes/no; graphs as N-Triples lines."""
+    if isinstance(result, QueryBoolean):
+        click.echo("yes" if bool(result) else "no")
+        return
+    if isinstance(result, QueryTriples):
+        for triple in result:
+            click.echo(f"{triple} .")
+        return
+    names = [v.value for v in result.variables]
+    rows = [[show(row[name]) for name in names] for row in result]
+    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    click.echo("  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)))
+    for row in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+    click.echo(f"({len(rows)} rows)", err=True)
+
+
+def show(term: object) -> str:
+    return "" if term is None else getattr(term, "value", str(term))
+
+
+@main.command()
+def queries() -> None:
+    """List the saved queries and their parameters."""
+    from bilat.queries.catalogue import load_catalogue
+
+    for name, saved in sorted(load_catalogue().items()):
+        params = " ".join(f"{p}=<{spec.type}>" for p, spec in saved.params.items())
+        click.echo(f"{name:32} {saved.title}  {params}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the web page of canned questions."""
+    from bilat.webapp import create_app
+
+    store = open_store(ctx)
+    app = create_app({"STORE": store})
+    click.echo(f"bilat on http://{host}:{port}/  (store {ctx.obj})", err=True)
+    try:
+        app.run(host=host, port=port, threaded=True)
+    finally:
+        store.close()
+
+
+STATS_BY_CLASS = """
+SELECT ?class (COUNT(DISTINCT ?s) AS ?count) WHERE {
+  ?s a ?class . FILTER(STRSTARTS(STR(?class), STR(bilat:)))
+} GROUP BY ?class ORDER BY ?class"""
+
+STATS_BY_COMMUNIQUE = """
+SELECT ?communique ?date
+  (COUNT(DISTINCT ?claim) AS ?claims) (COUNT(DISTINCT ?event) AS ?events)
+  (COUNT(DISTINCT ?commitment) AS ?commitments)
+WHERE {
+  GRAPH ?communique { ?communique a bilat:Communique ; dcterms:date ?date .
+    OPTIONAL { ?claim a bilat:Claim } OPTIONAL { ?event a bilat:Event }
+    OPTIONAL { ?commitment a bilat:Commitment } }
+} GROUP BY ?communique ?date ORDER BY ?date ?communique"""
+
+
+@main.command()
+@click.pass_context
+def stats(ctx: click.Context) -> None:
+    """Counts per class and per communiqué."""
+    with open_store(ctx, read_only=True) as store:
+        click.echo(f"{len(store)} quads in {len(store.named_graphs())} named graphs\n")
+        print_table(store.query(STATS_BY_CLASS))
+        click.echo()
+        print_table(store.query(STATS_BY_COMMUNIQUE))
+
+
+@main.command()
+@click.pass_context
+def validate(ctx: click.Context) -> None:
+    """Check the store against the SHACL shapes; exit 1 on any violation."""
+    from bilat.graph.validate import validate_store
+
+    with open_store(ctx, read_only=True) as store:
+        violations = validate_store(store)
+    for v in violations:
+        click.echo(f"{v.severity}: {v.focus}\n  {v.path or '(node)'}: {v.message}\n  shape {v.shape}")
+    if violations:
+        click.echo(f"{len(violations)} results: the store does not conform", err=True)
+        sys.exit(1)
+    click.echo("the store conforms to ontology/shapes.ttl")

@@ -1,0 +1,147 @@
+"""Actors: who a communiqué names, and who its subjects, titles and plurals stand for."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from spacy.tokens import Span, Token
+
+from bilat.loaders.gazetteer import Actor, load_gazetteer
+from bilat.loaders.reader import slugify
+from bilat.loaders.reading import Reading
+
+PERSON_LABELS = {"PER", "PERSON"}
+ORG_LABELS = {"ORG", "MISC"}
+GAZETTEER_LABELS = {"Person", "Country", "Government", "Organization"}
+
+
+class Actors:
+    """The actors of one communiqué, found in a first pass over its sentences."""
+
+    def __init__(self, reading: Reading):
+        self.reading = reading
+        self.gazetteer = load_gazetteer()
+        self.words = reading.words
+        self.found: dict[str, Actor] = {}  # key -> actor, in order of first mention
+        self.by_surname: dict[str, str] = {}
+        self.country_counts: Counter[str] = Counter()
+        # per sentence, the persons named up to its end, the most recent last
+        self.people_until: list[list[str]] = []
+        people: list[str] = []
+        for sentence in reading.sentences:
+            for ent in sentence.span.ents:
+                key = self.key_of(ent)
+                if key:
+                    self.note(key)
+                    if self.actor(key).type == "Person":
+                        people = [p for p in people if p != key] + [key]
+            self.people_until.append(people)
+
+    # --- building the index --------------------------------------------------------
+
+    def key_of(self, ent: Span) -> str | None:
+        """The actor key an entity stands for, registering actors the NER finds."""
+        if ent.label_ in GAZETTEER_LABELS and ent.ent_id_:
+            return ent.ent_id_
+        text = ent.text.strip(" ,.;:“”\"'«»")
+        if text.lower() in self.words["not_names"] or not text[:1].isupper():
+            return None
+        if ent.label_ in PERSON_LABELS:
+            return self.person_key(text)
+        if ent.label_ in ORG_LABELS and ent[0].lemma_.lower() in self.words["organization_heads"]:
+            return self.register(Actor.unknown(slugify(text), "Organization", text))
+        return None
+
+    def person_key(self, name: str) -> str | None:
+        known = self.gazetteer.find(name)
+        if known is not None and known.type == "Person":
+            return known.key
+        if name.lower() in self.by_surname:
+            return self.by_surname[name.lower()]
+        if len(name.split()) < 2:
+            return None  # a lone capitalised word is more often a false positive than a name
+        return self.register(Actor.unknown(slugify(name), "Person", name))
+
+    def register(self, actor: Actor) -> str:
+        self.found.setdefault(actor.key, actor)
+        return actor.key
+
+    def note(self, key: str) -> None:
+        actor = self.actor(key)
+        self.found.setdefault(key, actor)
+        if actor.type == "Person":
+            self.by_surname.setdefault(actor.label().split()[-1].lower(), key)
+        country = actor.key if actor.type == "Country" else actor.country
+        if country:
+            self.country_counts[country] += 1
+
+    def actor(self, key: str) -> Actor:
+        return self.found.get(key) or self.gazetteer.actor(key)
+
+    # --- what the communiqué is about -----------------------------------------------
+
+    def countries(self) -> list[str]:
+        """The communiqué's two main countries, most mentioned first."""
+        return [key for key, _ in self.country_counts.most_common(2)]
+
+    def governments(self) -> list[str]:
+        return [self.government_of(c) for c in self.countries() if self.government_of(c)]
+
+    def government_of(self, country: str) -> str | None:
+        key = f"gov-{country}"
+        return key if self.gazetteer.has(key) else None
+
+    # --- reading subjects ------------------------------------------------------------
+
+    def in_span(self, span: Span) -> list[str]:
+        """Actor keys named inside a span, in text order."""
+        keys = []
+        for ent in span.ents:
+            key = self.key_of(ent)
+            if key and key not in keys:
+                keys.append(key)
+        return keys
+
+    def recent_people(self, head: Token) -> list[str]:
+        """The persons named before `head`'s sentence ends, the most recent last."""
+        for sentence in self.reading.sentences:
+            if sentence.span.doc is head.doc and sentence.span.start <= head.i < sentence.span.end:
+                return self.people_until[sentence.index]
+        return []
+
+    def referents(self, head: Token, when_people: list[str]) -> list[str]:
+        """Who a noun phrase headed by `head` stands for: named actors, plurals or titles."""
+        span = head.doc[head.left_edge.i : head.right_edge.i + 1]
+        named = self.in_span(span)
+        lemma = head.lemma_.lower()
+        group = self.words["group_nouns"].get(lemma) if is_plural(head) else None
+        if group == "governments":
+            countries = [k for k in named if self.actor(k).type == "Country"]
+            return [g for g in map(self.government_of, countries or self.countries()) if g]
+        if named:
+            return named
+        if group == "countries":
+            return self.countries()
+        if group == "people":
+            return when_people or self.recent_people(head)[-2:]
+        if lemma in self.words["person_titles"] or head.lower_ in self.words["person_titles"]:
+            holder = self.title_holder(span.text)
+            return [holder] if holder else self.recent_people(head)[-1:]
+        if head.pos_ == "PRON" and not is_plural(head):
+            return self.recent_people(head)[-1:]
+        return []
+
+    def title_holder(self, title: str) -> str | None:
+        """The person who held a title ("la presidenta", "the Secretary") on the day."""
+        reading = self.reading
+        for office in self.gazetteer.offices_titled(title, reading.communique.language):
+            if office.country in self.countries():
+                holder = office.holder_on(reading.communique.published)
+                if holder:
+                    self.note(holder)
+                    return holder
+        return None
+
+
+def is_plural(token: Token) -> bool:
+    return "Plur" in token.morph.get("Number") or token.tag_ in ("NNS", "NNPS")

@@ -1,0 +1,67 @@
+"""Follows: which event came after which, from cue words and from what was announced."""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from bilat.loaders.events import Mention
+from bilat.loaders.extraction import Event
+from bilat.loaders.reading import Reading
+
+FOLLOW_VERBS = {"follow", "seguir", "suceder"}
+
+
+def find_follows(reading: Reading, mentions: list[Mention]) -> list[tuple[Event, Event]]:
+    """(later, earlier) pairs of events, without repeats."""
+    events = list(dict.fromkeys(id(m.event) for m in mentions))
+    by_id = {id(m.event): m.event for m in mentions}
+    main = main_event([by_id[i] for i in events])
+    pairs: list[tuple[Event, Event]] = []
+    for mention in mentions:
+        earlier = mention.event
+        if not after_cue(mention.trigger, reading.words):
+            continue
+        later = other_event_in(mention, mentions) or main
+        if later is not None and later is not earlier:
+            pairs.append((later, earlier))
+    planned = [by_id[i] for i in events if by_id[i].status == "Planned"]
+    for event in planned:
+        if main is not None and main.status == "Held":
+            pairs.append((event, main))
+    dated = sorted((e for e in planned if e.date), key=lambda e: e.date)
+    pairs.extend(zip(dated[1:], dated[:-1], strict=False))
+    unique: list[tuple[Event, Event]] = []
+    for later, earlier in pairs:
+        if not any(later is a and earlier is b for a, b in unique):
+            unique.append((later, earlier))
+    return unique
+
+
+def after_cue(trigger: Token, words: dict) -> bool:
+    """Is this event word introduced by "tras", "after", "following", "follows"…?"""
+    cues = [c.split() for c in words["follows_cues"]]
+    before = [t.lower_ for t in trigger.doc[max(0, trigger.i - 6) : trigger.i]]
+    for cue in cues:
+        n = len(cue)
+        for i in range(len(before) - n + 1):
+            if before[i : i + n] == cue and not any(
+                t.pos_ == "VERB" for t in trigger.doc[trigger.i - len(before) + i + n : trigger.i]
+            ):
+                return True
+    head = trigger.head
+    return head.lemma_.lower() in FOLLOW_VERBS and trigger.dep_ in ("obj", "dobj")
+
+
+def other_event_in(mention: Mention, mentions: list[Mention]) -> Event | None:
+    """Another event named in the same sentence, outside the cue's phrase."""
+    for other in mentions:
+        if other.sentence is mention.sentence and other.event is not mention.event:
+            if other.trigger.i < mention.trigger.i or other.trigger.dep_ in ("nsubj", "ROOT"):
+                return other.event
+    return None
+
+
+def main_event(events: list[Event]) -> Event | None:
+    """The event the communiqué reports: the first one held with named participants."""
+    held = [e for e in events if e.status == "Held"]
+    return next((e for e in held if e.participants), held[0] if held else None)

@@ -1,0 +1,69 @@
+"""A communiqué run through its language's pipeline: paragraphs, sentences, lexicon."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+from spacy.tokens import Span
+
+from bilat.loaders.nlp import Pipeline, pipeline
+from bilat.loaders.reader import Communique
+
+LEXICON_FILE = Path(__file__).parent / "data" / "lexicon.yaml"
+PARAGRAPH = re.compile(r"[^\n]+")
+
+
+@cache
+def lexicon(lang: str) -> dict:
+    """The word lists of loaders/data/lexicon.yaml for one language."""
+    return yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))[lang]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence and where it sits in the communiqué's text."""
+
+    span: Span
+    offset: int  # where its paragraph starts in the communiqué's text
+    index: int  # its position among the communiqué's sentences
+
+    @property
+    def start(self) -> int:
+        return self.offset + self.span.start_char
+
+    @property
+    def end(self) -> int:
+        return self.offset + self.span.end_char
+
+    @property
+    def text(self) -> str:
+        return self.span.text
+
+
+@dataclass(frozen=True)
+class Reading:
+    communique: Communique
+    pipeline: Pipeline
+    sentences: list[Sentence]
+
+    @property
+    def words(self) -> dict:
+        return lexicon(self.communique.language)
+
+
+def read(communique: Communique) -> Reading:
+    """Parse a communiqué paragraph by paragraph (line breaks always end a sentence)."""
+    pipe = pipeline(communique.language)
+    paragraphs = [(m.start(), m.group()) for m in PARAGRAPH.finditer(communique.text)]
+    paragraphs = [(start, text) for start, text in paragraphs if text.strip()]
+    sentences: list[Sentence] = []
+    docs = pipe.nlp.pipe(text for _, text in paragraphs)
+    for (start, _), doc in zip(paragraphs, docs, strict=True):
+        for span in doc.sents:
+            if span.text.strip():
+                sentences.append(Sentence(span, start, len(sentences)))
+    return Reading(communique, pipe, sentences)

@@ -1,0 +1,308 @@
+"""The saved queries: `queries/*.rq` files with a grlc-style `#+` YAML header.
+
+A header line is `#+ key: value`; together they are YAML with `title`, `title_es`,
+`description`, `params` and `expect`. Parameters are bound as RDF terms by the engine
+(pyoxigraph substitutions), never pasted into the query text; pyoxigraph binds only
+variables of the SELECT projection, so a query whose parameters are not projected is
+refused when it is read.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pyoxigraph import Literal, NamedNode, Variable
+from pyoxigraph import Store as OxStore
+
+from bilat.ontology import BILAT, ID, PREFIXES, TOPIC
+
+HERE = Path(__file__).parent
+ACTOR_BASE = f"{ID}actor/"
+TOPIC_BASE = str(TOPIC)
+BILAT_BASE = str(BILAT._NS)
+XSD_DATE = NamedNode("http://www.w3.org/2001/XMLSchema#date")
+EVENT_KINDS = ("Call", "Meeting", "Summit", "Visit", "Signing")
+# Query-string names the web page uses for paging; no saved query may take them.
+RESERVED = frozenset({"limit", "offset"})
+KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+Term = NamedNode | Literal
+
+
+class ParameterError(ValueError):
+    """A parameter value a user gave that cannot be bound (unknown name, bad value)."""
+
+
+class CatalogueError(ValueError):
+    """A saved query file that is not a usable saved query."""
+
+
+# --- parameter types: text from a form or a URL -> an RDF term ----------------------------
+
+
+def _iri(value: str) -> NamedNode:
+    prefix, colon, rest = value.partition(":")
+    if colon and prefix in PREFIXES and not rest.startswith("//"):
+        value = PREFIXES[prefix] + rest
+    try:
+        return NamedNode(value)
+    except ValueError as error:
+        raise ValueError(f"{value!r} is not an IRI ({error})") from None
+
+
+def _key_or_iri(base: str, what: str, lower: bool = False) -> Callable[[str], NamedNode]:
+    def convert(value: str) -> NamedNode:
+        if ":" in value:
+            return _iri(value)
+        if not KEY.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is neither {what} key (letters, digits, '-', '.', '_') nor an IRI"
+            )
+        return NamedNode(base + (value.lower() if lower else value))
+
+    return convert
+
+
+def _event_kind(value: str) -> NamedNode:
+    for kind in EVENT_KINDS:
+        if value.lower() in (kind.lower(), (BILAT_BASE + kind).lower()):
+            return NamedNode(BILAT_BASE + kind)
+    raise ValueError(f"{value!r} is not an event kind; choose one of {', '.join(EVENT_KINDS)}")
+
+
+def _date(value: str) -> Literal:
+    try:
+        if not DATE.fullmatch(value):
+            raise ValueError
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date of the form YYYY-MM-DD") from None
+    return Literal(value, datatype=XSD_DATE)
+
+
+def _integer(value: str) -> Literal:
+    try:
+        return Literal(int(value))
+    except ValueError:
+        raise ValueError(f"{value!r} is not an integer") from None
+
+
+CONVERTERS: dict[str, Callable[[str], Term]] = {
+    "actor": _key_or_iri(ACTOR_BASE, "an actor"),
+    "country": _key_or_iri(ACTOR_BASE, "a country", lower=True),
+    "topic": _key_or_iri(TOPIC_BASE, "a topic"),
+    "event-kind": _event_kind,
+    "date": _date,
+    "string": Literal,
+    "integer": _integer,
+    "iri": _iri,
+}
+# The base IRI a type's keys sit under: a graph term back to the key a form sends.
+KEY_BASES: dict[str, str] = {
+    "actor": ACTOR_BASE,
+    "country": ACTOR_BASE,
+    "topic": TOPIC_BASE,
+    "event-kind": BILAT_BASE,
+}
+
+
+@dataclass(frozen=True)
+class Param:
+    """One named parameter of a saved query."""
+
+    name: str
+    type: str
+    label: str
+    example: str
+    default: str | None = None
+    description: str = ""
+
+    def convert(self, value: str) -> Term:
+        """The RDF term for a text value; ParameterError says what is wrong."""
+        try:
+            return CONVERTERS[self.type](value.strip())
+        except ValueError as error:
+            raise ParameterError(f"parameter {self.name!r} ({self.type}): {error}") from None
+
+    def key_of(self, term: NamedNode | Literal) -> str:
+        """The text a form sends for a graph term: a key where the type has keys."""
+        base = KEY_BASES.get(self.type)
+        if base and term.value.startswith(base) and KEY.fullmatch(term.value[len(base) :]):
+            return term.value[len(base) :]
+        return term.value
+
+    @property
+    def fallback(self) -> str:
+        """The value used when none is given: the default, else the example."""
+        return self.default if self.default is not None else self.example
+
+
+@dataclass
+class SavedQuery:
+    """A saved SPARQL query: its header's metadata and its text."""
+
+    name: str
+    title: str
+    title_es: str
+    description: str
+    params: dict[str, Param]
+    expect: dict[str, Any]
+    sparql: str
+    path: Path | None = field(default=None, compare=False)
+
+    def values(self, raw: Mapping[str, str]) -> dict[str, str]:
+        """Every parameter's text value: the given one, else the default or example."""
+        unknown = sorted(set(raw) - set(self.params))
+        if unknown:
+            known = ", ".join(self.params) or "none"
+            raise ParameterError(
+                f"unknown parameter {', '.join(map(repr, unknown))} for {self.name!r} "
+                f"(its parameters: {known})"
+            )
+        return {n: (raw.get(n) or "").strip() or p.fallback for n, p in self.params.items()}
+
+    def bind(self, raw: Mapping[str, str]) -> dict[str, Term]:
+        """Text values (from a URL or a command line) as the RDF terms to bind."""
+        values = self.values(raw)
+        return {name: param.convert(values[name]) for name, param in self.params.items()}
+
+
+# --- reading .rq files -------------------------------------------------------------------
+
+
+def read_query(path: Path) -> SavedQuery:
+    """Read one .rq file; CatalogueError when its header or its parameters are wrong."""
+    text = Path(path).read_text(encoding="utf-8")
+    header, body = _split_header(text)
+    try:
+        meta = yaml.safe_load(header) or {}
+    except yaml.YAMLError as error:
+        raise CatalogueError(f"{path.name}: the #+ header is not YAML: {error}") from None
+    if not isinstance(meta, dict):
+        raise CatalogueError(f"{path.name}: the #+ header must be `key: value` lines")
+    specs = meta.get("params") or {}
+    if not isinstance(specs, dict):
+        raise CatalogueError(f"{path.name}: params must be a mapping of name: {{type, example}}")
+    params = {str(name): _param(path, str(name), spec) for name, spec in specs.items()}
+    saved = SavedQuery(
+        name=path.stem,
+        title=str(meta.get("title") or ""),
+        title_es=str(meta.get("title_es") or ""),
+        description=str(meta.get("description") or "").strip(),
+        params=params,
+        expect=dict(meta.get("expect") or {}),
+        sparql=body,
+        path=path,
+    )
+    _check_bindable(saved)
+    return saved
+
+
+def load_catalogue(folder: Path | str | None = None) -> dict[str, SavedQuery]:
+    """Every saved query in `folder` (default: this package's folder), by name."""
+    folder = Path(folder) if folder is not None else HERE
+    return {path.stem: read_query(path) for path in sorted(folder.glob("*.rq"))}
+
+
+def _split_header(text: str) -> tuple[str, str]:
+    lines = text.splitlines()
+    header = []
+    for index, line in enumerate(lines):
+        if line.startswith("#+"):
+            header.append(line[3:] if line.startswith("#+ ") else line[2:])
+        elif line.strip():
+            return "\n".join(header), "\n".join(lines[index:]).strip() + "\n"
+    return "\n".join(header), ""
+
+
+def _param(path: Path, name: str, spec: Any) -> Param:
+    where = f"{path.name}: parameter {name!r}"
+    if not isinstance(spec, dict) or "type" not in spec or "example" not in spec:
+        raise CatalogueError(f"{where} needs at least a type and an example")
+    if spec["type"] not in CONVERTERS:
+        raise CatalogueError(
+            f"{where}: unknown type {spec['type']!r}; use one of {', '.join(CONVERTERS)}"
+        )
+    if name in RESERVED:
+        raise CatalogueError(f"{where}: {', '.join(sorted(RESERVED))} are reserved for paging")
+    default = spec.get("default")
+    return Param(
+        name=name,
+        type=spec["type"],
+        label=str(spec.get("label") or name.replace("_", " ").capitalize()),
+        example=str(spec["example"]),
+        default=None if default is None else str(default),
+        description=str(spec.get("description") or ""),
+    )
+
+
+def _check_bindable(saved: SavedQuery) -> None:
+    """Try each parameter on an empty store: the text parses and the variable is projected."""
+    name = saved.path.name if saved.path else saved.name
+    if not saved.sparql.strip():
+        raise CatalogueError(f"{name}: no query after the #+ header")
+    empty = OxStore()
+    try:
+        terms = saved.bind({})
+    except ParameterError as error:
+        raise CatalogueError(f"{name}: a default or example is not valid: {error}") from None
+    try:
+        empty.query(saved.sparql, prefixes=PREFIXES, use_default_graph_as_union=True)
+    except SyntaxError as error:
+        raise CatalogueError(f"{name}: bad SPARQL: {error}") from None
+    for param, term in terms.items():
+        if not re.search(rf"[?$]{re.escape(param)}\b", saved.sparql):
+            raise CatalogueError(
+                f"{name}: parameter {param!r} is not used as ?{param} in the query"
+            )
+        try:
+            empty.query(
+                saved.sparql,
+                prefixes=PREFIXES,
+                use_default_graph_as_union=True,
+                substitutions={Variable(param): term},
+            )
+        except RuntimeError as error:
+            raise CatalogueError(
+                f"{name}: parameter ?{param} must appear in the SELECT projection "
+                f"(and in GROUP BY when the query aggregates): the engine binds only "
+                f"projected variables ({error})"
+            ) from None
+
+
+# --- form choices, from the graph --------------------------------------------------------
+
+LANGUAGE_ORDER = ("en", "", "es")
+
+
+def choices(
+    store: Any, param_type: str, folder: Path | str | None = None
+) -> list[tuple[str, str]] | None:
+    """(value, label) pairs for a parameter type's form control, read from the graph.
+
+    `queries/choices/<type>.rq` is a SELECT of `?term ?label`; None when a type has no
+    such file (its control is a text or date input).
+    """
+    path = (Path(folder) if folder is not None else HERE) / "choices" / f"{param_type}.rq"
+    if not path.is_file():
+        return None
+    labels: dict[str, tuple[int, str]] = {}
+    probe = Param(name=param_type, type=param_type, label="", example="")
+    for row in store.query(path.read_text(encoding="utf-8")):
+        term, label = row["term"], row["label"]
+        if term is None:
+            continue
+        language = (label.language or "") if isinstance(label, Literal) else ""
+        rank = LANGUAGE_ORDER.index(language) if language in LANGUAGE_ORDER else len(LANGUAGE_ORDER)
+        key = probe.key_of(term)
+        text = label.value if label is not None else key
+        if key not in labels or rank < labels[key][0]:
+            labels[key] = (rank, text)
+    return sorted(((key, text) for key, (_, text) in labels.items()), key=lambda c: c[1].lower())
