@@ -235,7 +235,8 @@ def validate(ctx: click.Context) -> None:
     with open_store(ctx, read_only=True) as store:
         violations = validate_store(store)
     for v in violations:
-        click.echo(f"{v.severity}: {v.focus}\n  {v.path or '(node)'}: {v.message}\n  shape {v.shape}")
+        click.echo(f"{v.severity}: {v.focus}\n  {v.path or '(node)'}: {v.message}")
+        click.echo(f"  shape {v.shape}")
     if violations:
         click.echo(f"{len(violations)} results: the store does not conform", err=True)
         sys.exit(1)

@@ -8,6 +8,8 @@ from typing import BinaryIO
 
 from pyoxigraph import (
     BlankNode,
+    CanonicalizationAlgorithm,
+    Dataset,
     DefaultGraph,
     Literal,
     NamedNode,
@@ -43,6 +45,7 @@ class Store:
 
     def __init__(self, path: Path | str | None = None, *, read_only: bool = False):
         self.path = Path(path) if path is not None else None
+        self.read_only = read_only
         try:
             if self.path is None:
                 self._store = OxStore()
@@ -62,9 +65,11 @@ class Store:
             raise StoreError(f"cannot open the store {self.path}: {error}") from error
 
     def close(self) -> None:
-        """Flush the write-ahead log, so that the next open does not replay it."""
-        if self.path is not None:
+        """Flush the write-ahead log (so the next open does not replay it) and let go of
+        the folder's lock; the store cannot be used after this."""
+        if self.path is not None and not self.read_only:
             self._store.flush()
+        self._store = None  # pyoxigraph releases the lock when its Store is dropped
 
     def __enter__(self) -> Store:
         return self
@@ -86,13 +91,19 @@ class Store:
         self._store.update(f"DROP SILENT GRAPH {graph}")
 
     def load_vocabulary(self) -> None:
-        """(Re)write the ontology and the topic scheme into their own named graph."""
-        quads = [
+        """Write the ontology and the topic scheme into their own named graph, when changed."""
+        vocabulary = Dataset(
             Quad(t.subject, t.predicate, t.object, VOCABULARY_GRAPH_NODE)
             for path in (ONTOLOGY_FILE, TOPICS_FILE)
             for t in parse(path=path, format=RdfFormat.TURTLE)
-        ]
-        self.replace_graph(VOCABULARY_GRAPH_NODE, quads)
+        )
+        # blank nodes (OWL lists) get fresh labels on every insert, so compare canonical forms
+        # and leave an unchanged vocabulary as it is
+        stored = Dataset(self.quads(VOCABULARY_GRAPH_NODE))
+        for dataset in (vocabulary, stored):
+            dataset.canonicalize(CanonicalizationAlgorithm.UNSTABLE)
+        if set(vocabulary) != set(stored):
+            self.replace_graph(VOCABULARY_GRAPH_NODE, vocabulary)
 
     def import_file(self, path: Path, graph: NamedNode | None = None) -> int:
         """Add an RDF file's triples or quads; a file with a syntax error adds nothing.

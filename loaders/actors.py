@@ -25,6 +25,9 @@ class Actors:
         self.found: dict[str, Actor] = {}  # key -> actor, in order of first mention
         self.by_surname: dict[str, str] = {}
         self.country_counts: Counter[str] = Counter()
+        # the persons who took part in the event the communiqué reports, once known:
+        # "los secretarios", "the two officials" most often stand for them
+        self.main_people: list[str] = []
         # per sentence, the persons named up to its end, the most recent last
         self.people_until: list[list[str]] = []
         people: list[str] = []
@@ -115,15 +118,16 @@ class Actors:
         named = self.in_span(span)
         lemma = head.lemma_.lower()
         group = self.words["group_nouns"].get(lemma) if is_plural(head) else None
-        if group == "governments":
-            countries = [k for k in named if self.actor(k).type == "Country"]
+        countries = [k for k in named if self.actor(k).type == "Country"]
+        if group == "governments" or (group == "people" and named and countries == named):
+            # "los gobiernos de México y EE.UU.", "los representantes de ambos países"
             return [g for g in map(self.government_of, countries or self.countries()) if g]
         if named:
             return named
         if group == "countries":
             return self.countries()
         if group == "people":
-            return when_people or self.recent_people(head)[-2:]
+            return when_people or self.main_people or self.recent_people(head)[-2:]
         if lemma in self.words["person_titles"] or head.lower_ in self.words["person_titles"]:
             holder = self.title_holder(span.text)
             return [holder] if holder else self.recent_people(head)[-1:]

@@ -18,7 +18,7 @@ def subject(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ in SUBJECTS and child.lower_ not in ("que", "which", "who"):
             return child
-    if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb:
+    if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head.i != verb.i:
         if verb.dep_ != "advcl" or verb.tag_ == "VBG" or "Ger" in verb.morph.get("VerbForm"):
             return subject(verb.head)
     for child in verb.children:  # "A pesar de que EE.UU. reiteró …, expresó …"

@@ -23,7 +23,8 @@ def find_commitments(reading: Reading, actors: Actors) -> list[Commitment]:
                 continue
             commitment = None
             if is_commitment_word(token, words):
-                commitment = commitment_from(token, clauses.complement(token), sentence, reading)
+                head = token if token.pos_ == "NOUN" else clauses.complement(token)
+                commitment = commitment_from(token, head, sentence, reading)
             elif is_future_undertaking(token, words):
                 commitment = commitment_from(token, token, sentence, reading)
             if commitment is None:
@@ -68,7 +69,7 @@ def is_negated_or_hedged(token: Token, words: dict) -> bool:
     head = token.head
     if token.dep_ in ("xcomp", "ccomp") and head.lemma_.lower() in words["hedges"]:
         return True
-    if token.dep_ == "xcomp" and head is not token:
+    if token.dep_ == "xcomp" and head.i != token.i:
         return is_negated_or_hedged(head, words)
     return False
 
@@ -78,12 +79,13 @@ def commitment_from(
 ) -> Commitment | None:
     if head is None:
         return None
-    first = head
-    if head is verb:  # a future verb: start at its auxiliary ("will pilot")
+    if head.pos_ == "NOUN":  # "su compromiso con …": the noun's phrase
+        start, end = head.left_edge.i, head.right_edge.i + 1
+    elif head.i == verb.i:  # a future verb: from its auxiliary ("will pilot") to the clause end
         first = min([verb, *(c for c in verb.children if c.dep_ == "aux")], key=lambda t: t.i)
-    start, end = clauses.clause_extent(verb, first)
-    if head is verb:
-        start = first.i
+        start, end = first.i, clauses.clause_extent(verb, verb)[1]
+    else:
+        start, end = clauses.clause_extent(verb, head)
     span = verb.doc[start:end]
     text = clauses.span_text(span)
     if sentence.span.text.rstrip().endswith(":") and end >= sentence.span.end - 1:
@@ -105,7 +107,7 @@ def committed_by(verb: Token, actors: Actors) -> list[str]:
             found = actors.referents(subject, [])
             if found:
                 return found
-        token = token.head if token.head is not token else None
+        token = token.head if token.head.i != token.i else None
     return actors.governments()
 
 

@@ -130,7 +130,8 @@ def merge(event: Event, mentions: list[Mention]) -> Event:
     for earlier in reversed([m.event for m in mentions]):
         if same_event(earlier, event):
             earlier.evidence.extend(e for e in event.evidence if e not in earlier.evidence)
-            earlier.participants.extend(p for p in event.participants if p not in earlier.participants)
+            new = [p for p in event.participants if p not in earlier.participants]
+            earlier.participants.extend(new)
             earlier.date = earlier.date or event.date
             return earlier
     return event

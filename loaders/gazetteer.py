@@ -37,7 +37,8 @@ MIN_FUZZY_LETTERS = 4  # never fuzzy-match shorter strings ("EU", "Lee")
 
 # words at the edges of a title that carry no meaning of their own
 EDGE_WORDS = frozenset(
-    "the a an of s mr mrs ms dr sir el la los las lo un una de del al y e and sr sra don dona".split()
+    "the a an of s and mr mrs ms dr sir".split()
+    + "el la los las lo un una de del al y e sr sra don dona".split()
 )
 KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WIKIDATA_RE = re.compile(r"^Q[1-9][0-9]*$")
@@ -74,7 +75,9 @@ class Actor:
 
     def label(self, lang: str | None = None) -> str:
         """The preferred name in `lang`, else in English, else any."""
-        return self.names.get(lang or "en") or self.names.get("en") or next(iter(self.names.values()))
+        return (
+            self.names.get(lang or "en") or self.names.get("en") or next(iter(self.names.values()))
+        )
 
     def forms(self, lang: str) -> list[str]:
         """The name and aliases in `lang`, name first, without repeats."""
@@ -106,14 +109,24 @@ class Office:
     titles: Mapping[str, str] = field(hash=False)  # lang -> title
     aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     holders: tuple[Tenure, ...] = ()
+    # the generic titles of the office's kind ("canciller", "Foreign Minister")
+    generic: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     country: str | None = None  # country actor key, None for international offices
     organization: str | None = None  # organization actor key, for offices of a body
     kind: str | None = None  # e.g. "foreign-minister": shares that kind's generic titles
 
     def title(self, lang: str | None = None) -> str:
-        return self.titles.get(lang or "en") or self.titles.get("en") or next(iter(self.titles.values()))
+        return (
+            self.titles.get(lang or "en")
+            or self.titles.get("en")
+            or next(iter(self.titles.values()))
+        )
 
     def forms(self, lang: str) -> list[str]:
+        """Title, own aliases, then the kind's generic titles, without repeats."""
+        return _unique([*self.own_forms(lang), *self.generic.get(lang, ())])
+
+    def own_forms(self, lang: str) -> list[str]:
         return _unique([self.titles.get(lang, ""), *self.aliases.get(lang, ())])
 
     def holder_on(self, day: date) -> str | None:
@@ -200,7 +213,11 @@ class Gazetteer:
         another time ("former", "electo", "designado", "ex", "entonces") matches nothing:
         its holder is not the one in office on the day.
         """
-        return self._titled(title, lang, self._office_forms(lang), self._offices, "country")
+        offices = self._titled(title, lang, self._office_forms(lang), self._offices)
+        # an office's own alias is a stronger claim than its kind's generic title
+        # ("canciller" is first the Mexican secretary's word, then any foreign minister's)
+        words = _trim(fold(title))
+        return sorted(offices, key=lambda o: not _names_own(o, lang, words))
 
     def organizations_called(self, name: str, lang: str) -> list[Actor]:
         """Organizations a generic name can mean ("la Cancillería", "the Foreign Ministry")."""
@@ -208,32 +225,35 @@ class Gazetteer:
             key: [fold(f) for f in by_lang.get(lang, ())] for key, by_lang in self._generic.items()
         }
         orgs = {key: self._actors[key] for key in forms}
-        return self._titled(name, lang, forms, orgs, "country")
+        return self._titled(name, lang, forms, orgs)
 
     def roles_of(self, person: str, day: date) -> list[Office]:
         """The offices `person` held on `day`."""
         return [
-            o for o in self._offices.values() if any(t.person == person and t.covers(day) for t in o.holders)
+            o
+            for o in self._offices.values()
+            if any(t.person == person and t.covers(day) for t in o.holders)
         ]
 
     def find(self, name: str, lang: str | None = None) -> Actor | None:
         """The gazetteer actor a name stands for, or None when unknown or ambiguous.
 
-        First an exact match (after `fold`) on names and aliases, preferring `lang`'s forms
-        ("EU" is the United States in Spanish, the European Union in English); then the same
-        after dropping leading titles ("Secretary Rubio", "la presidenta Sheinbaum"); then
-        a fuzzy match on people's names (token_set_ratio >= 90, a lone word only against
-        surnames), never for fewer than four letters.
+        First an exact match (after `fold`, with or without leading articles) on names and
+        aliases, preferring `lang`'s forms ("EU" is the United States in Spanish, the European
+        Union in English); then, for people only, the same after dropping leading titles
+        ("Secretary Rubio", "la presidenta Sheinbaum"), then a fuzzy match on their names
+        (token_set_ratio >= 90, a lone word only against surnames), never for fewer than four
+        letters.
         """
         folded = fold(name)
         if not folded:
             return None
-        key = self._exact_key(folded, lang)
-        stripped = self._strip_titles(folded)
-        if key is None and stripped != folded:
-            key = self._exact_key(stripped, lang)
-        if key is None:
-            key = self._fuzzy_person(stripped)
+        key = self._exact_key(folded, lang) or self._exact_key(_trim(folded), lang)
+        if key is None:  # from here on, only people: "primer ministro de Canadá" is no country
+            stripped = self._strip_titles(folded)
+            key = self._exact_key(stripped, lang) if stripped != folded else None
+            if key is None or self._actors[key].type != "Person":
+                key = self._fuzzy_person(stripped)
         return self._actors[key] if key else None
 
     # --- internals ---------------------------------------------------------------------
@@ -257,7 +277,11 @@ class Gazetteer:
             return None
         if " " not in query:  # a lone word: a surname, never a first name ("Juan", "Mark")
             hits = process.extract(
-                query, list(self._surnames), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None
+                query,
+                list(self._surnames),
+                scorer=fuzz.ratio,
+                score_cutoff=FUZZY_CUTOFF,
+                limit=None,
             )
             choices = self._surnames
         else:
@@ -289,7 +313,10 @@ class Gazetteer:
         pairs |= {(fold(d), key) for d, key in self._demonyms.get(lang, {}).items()}
         return sorted(pairs, key=lambda p: -len(p[0]))
 
-    def _titled(self, text, lang, forms_by_key, records, country_attr):
+    def _titled(
+        self, text: str, lang: str, forms_by_key: Mapping[str, list[str]], records: Mapping
+    ) -> list:
+        """Records whose forms best fit `text` (see `_match`), kept to the countries it names."""
         words = fold(text).split()
         if any(self._is_modifier(w) for w in words):
             return []
@@ -311,7 +338,7 @@ class Gazetteer:
                 found.append(key)
         matches = [records[k] for k in found]
         if countries:
-            matches = [m for m in matches if getattr(m, country_attr) in countries]
+            matches = [m for m in matches if m.country in countries]
         return matches
 
     def _is_modifier(self, word: str) -> bool:
@@ -332,7 +359,12 @@ class Gazetteer:
         return frozenset(words)
 
 
-HONORIFICS = ("señor", "señora", "doña", "don", "sir", "dame", "his", "her", "majesty", "excellency")
+HONORIFICS = "señor señora doña don sir dame his her majesty excellency".split()
+
+
+def _names_own(office: Office, lang: str, words: str) -> bool:
+    """Whether one of the office's own forms occurs in the (folded, trimmed) title."""
+    return any(f" {fold(f)} " in f" {words} " for f in office.own_forms(lang))
 
 
 def _trim(text: str) -> str:
@@ -379,13 +411,25 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
 @cache
 def _load(path: Path) -> Gazetteer:
     with path.open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+        try:
+            data = yaml.safe_load(handle)
+        except yaml.YAMLError as error:
+            raise ValueError(f"{path}: not valid YAML: {error}") from error
     return _Reader(data, str(path)).gazetteer()
 
 
 SECTIONS = {"office_kinds", "title_modifiers", "countries", "organizations", "offices", "people"}
 FIELDS = {
-    "countries": {"key", "code", "wikidata", "name", "aliases", "capital", "demonyms", "government"},
+    "countries": {
+        "key",
+        "code",
+        "wikidata",
+        "name",
+        "aliases",
+        "capital",
+        "demonyms",
+        "government",
+    },
     "government": {"name", "aliases"},
     "organizations": {"key", "country", "wikidata", "name", "aliases", "generic"},
     "offices": {"key", "country", "organization", "kind", "title", "aliases", "holders"},
@@ -453,7 +497,9 @@ class _Reader:
             self.fail(where, "needs a `key` of lower-case words joined by hyphens")
         unknown = set(entry) - FIELDS[section]
         if unknown:
-            self.fail(where, f"unknown fields {sorted(unknown)} (allowed: {sorted(FIELDS[section])})")
+            self.fail(
+                where, f"unknown fields {sorted(unknown)} (allowed: {sorted(FIELDS[section])})"
+            )
         wikidata = entry.get("wikidata")
         if wikidata is not None and not (isinstance(wikidata, str) and WIKIDATA_RE.match(wikidata)):
             self.fail(where, f"`wikidata` {wikidata!r} is not a Wikidata id like Q96")
@@ -471,7 +517,9 @@ class _Reader:
         names = self.names(entry.get("name"), where, both=True)
         aliases = self.texts(entry.get("aliases") or {}, where)
         capital = self.names(entry.get("capital") or {}, where) if entry.get("capital") else {}
-        aliases = {lang: (*aliases.get(lang, ()), *(c for c in [capital.get(lang)] if c)) for lang in LANGS}
+        aliases = {
+            lang: (*aliases.get(lang, ()), *(c for c in [capital.get(lang)] if c)) for lang in LANGS
+        }
         for lang, words in self.texts(entry.get("demonyms") or {}, where).items():
             for word in words:
                 other = demonyms[lang].setdefault(word.lower(), key)
@@ -490,9 +538,15 @@ class _Reader:
         if spec.get("name"):
             names.update(self.names(spec["name"], where))
         own = self.texts(spec.get("aliases") or {}, where)
-        dem = {lang: next(iter(self.texts(entry.get("demonyms") or {}, where).get(lang, ())), None) for lang in LANGS}
+        demonyms = self.texts(entry.get("demonyms") or {}, where)
+        dem = {lang: next(iter(demonyms.get(lang, ())), None) for lang in LANGS}
         made = {
-            "en": [f"Government of {en}", f"government of {en}", f"{en} government", f"{en}'s government"],
+            "en": [
+                f"Government of {en}",
+                f"government of {en}",
+                f"{en} government",
+                f"{en}'s government",
+            ],
             "es": [f"Gobierno de {es}", f"gobierno de {es}"],
         }
         if dem["en"]:
@@ -529,13 +583,12 @@ class _Reader:
             if kind not in kinds:
                 self.fail(where, f"unknown kind {kind!r} (office_kinds has {sorted(kinds)})")
             generic = self.texts(kinds[kind], f"office_kinds {kind!r}")
-        aliases = {lang: tuple(_unique([*own.get(lang, ()), *generic.get(lang, ())])) for lang in LANGS}
         country = self.country_key(entry.get("country"), where) if entry.get("country") else None
         org = entry.get("organization")
         if org is not None and org not in orgs:
             self.fail(where, f"unknown organization {org!r}")
         holders = tuple(self.tenure(h, where, people) for h in entry.get("holders") or [])
-        return Office(key, titles, aliases, holders, country, org, kind)
+        return Office(key, titles, own, holders, generic, country, org, kind)
 
     def tenure(self, holder: Any, where: str, people: set[str]) -> Tenure:
         if not isinstance(holder, dict) or set(holder) - FIELDS["holders"]:
@@ -571,7 +624,9 @@ class _Reader:
             self.fail(where, f"expected a list or {{en: [...], es: [...]}}, not {value!r}")
         out = {}
         for lang, forms in value.items():
-            if not isinstance(forms, list) or not all(isinstance(f, str) and f.strip() for f in forms):
+            if not isinstance(forms, list) or not all(
+                isinstance(f, str) and f.strip() for f in forms
+            ):
                 self.fail(where, f"{lang} forms must be a list of strings, not {forms!r}")
             out[lang] = tuple(f.strip() for f in forms)
         return out

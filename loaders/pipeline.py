@@ -12,7 +12,7 @@ from bilat.loaders.actors import Actors
 from bilat.loaders.commitments import find_commitments
 from bilat.loaders.events import find_events
 from bilat.loaders.extraction import Extraction
-from bilat.loaders.follows import find_follows
+from bilat.loaders.follows import find_follows, main_event
 from bilat.loaders.rdf import communique_iri, quads_of
 from bilat.loaders.reader import Communique, read_communique
 from bilat.loaders.reading import read
@@ -39,6 +39,9 @@ def extract(communique: Communique) -> Loaded:
     actors = Actors(reading)
     mentions = find_events(reading, actors)
     events = list({id(m.event): m.event for m in mentions}.values())
+    main = main_event(events)
+    if main is not None:
+        actors.main_people = [k for k in main.participants if actors.actor(k).type == "Person"]
     speakers_in: dict[int, list[str]] = {}
     for mention in mentions:
         people = [k for k in mention.event.participants if actors.actor(k).type == "Person"]
@@ -53,7 +56,8 @@ def extract(communique: Communique) -> Loaded:
         follows=[(position[id(a)], position[id(b)]) for a, b in find_follows(reading, mentions)],
         commitments=find_commitments(reading, actors),
     )
-    counts = Counter(t for s in reading.sentences for t in topics_in(s.span, reading.pipeline.topics))
+    matcher = reading.pipeline.topics
+    counts = Counter(t for s in reading.sentences for t in topics_in(s.span, matcher))
     extraction.topics = [t for t, _ in counts.most_common()]
     named = [
         *actors.found,

@@ -36,7 +36,12 @@ def find_claims(reading: Reading, actors: Actors, speakers_in: dict[int, list[st
 
 
 def is_reporting_verb(token: Token, words: dict) -> bool:
-    return token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in words["reporting_verbs"]
+    verbs = words["reporting_verbs"]
+    if token.pos_ in ("VERB", "AUX"):
+        return token.lemma_.lower() in verbs
+    # headlines: "México y Estados Unidos reafirman respeto…" is often tagged as a noun
+    has_subject = any(c.dep_ in clauses.SUBJECTS for c in token.children)
+    return token.dep_ == "ROOT" and has_subject and token.norm_ in verbs
 
 
 def claim_of(verb: Token, sentence: Sentence, reading: Reading, actors: Actors) -> Claim | None:

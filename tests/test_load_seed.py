@@ -5,6 +5,7 @@ from pyoxigraph import NamedNode
 
 from bilat.graph import Store
 from bilat.loaders import load_file
+
 from conftest import CORPUS, REPO
 
 SEED = CORPUS / "dev" / "seed-2026-01-16-us-mx-soberania.txt"

@@ -1,0 +1,120 @@
+"""The `bilat` command end to end on a real on-disk store in a temporary folder."""
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from bilat.cli import main
+from bilat.graph import Store
+
+from conftest import REPO
+
+EXAMPLES = REPO / "examples"
+GOOD = sorted(EXAMPLES.glob("*.txt"))[:2]
+
+
+def run(store, *args):
+    result = CliRunner().invoke(main, ["--store", str(store), *args])
+    return result
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    """A store holding every bundled example."""
+    store = tmp_path_factory.mktemp("store") / "s"
+    result = run(store, "load", str(EXAMPLES))
+    assert result.exit_code == 0, result.output
+    return store
+
+
+def test_bad_files_are_named_and_the_good_ones_load(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for good in GOOD:
+        shutil.copy(good, folder / good.name)
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    latin1 = "date 2026-01-16\nMéxico y España firmaron.".encode("latin-1")
+    (folder / "latin1.txt").write_bytes(latin1)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "nodate.txt").write_text("Los gobiernos de México y Chile acordaron cooperar.")
+    store = tmp_path / "store"
+    result = run(store, "load", str(folder))
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert sorted(line.split(":")[1].strip().rsplit("/", 1)[-1] for line in errors) == [
+        "binary.txt", "empty.txt", "latin1.txt", "nodate.txt"]
+    assert "Traceback" not in result.output
+    with Store(store, read_only=True) as s:
+        graphs = {g.value.rsplit("/", 1)[-1] for g in s.named_graphs()}
+    assert graphs == {"ontology", *(g.stem.lower() for g in GOOD)}
+
+
+def test_export_turtle_and_trig_parse_back_isomorphic(loaded, tmp_path):
+    trig, ttl, nq = tmp_path / "a.trig", tmp_path / "a.ttl", tmp_path / "a.nq"
+    assert run(loaded, "export", "--format", "trig", "-o", str(trig)).exit_code == 0
+    assert run(loaded, "export", "--format", "turtle", "-o", str(ttl)).exit_code == 0
+    assert run(loaded, "export", "--format", "nq", "-o", str(nq)).exit_code == 0
+    from_trig, from_nq = Dataset(), Dataset()
+    from_trig.parse(trig, format="trig")
+    from_nq.parse(nq, format="nquads")
+    assert len(from_nq) > 0
+    for graph in from_nq.graphs():
+        assert isomorphic(graph, from_trig.graph(graph.identifier))
+    union = Graph()
+    for graph in from_nq.graphs():
+        union += graph
+    assert isomorphic(Graph().parse(ttl, format="turtle"), union)
+
+
+def test_export_one_graph_and_jsonld(loaded):
+    iri = "https://w3id.org/bilat/id/communique/seed-2026-01-16-us-mx-soberania"
+    result = run(loaded, "export", "--format", "jsonld", "--graph", iri)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)
+    missing = run(loaded, "export", "--graph", "https://example.org/none")
+    assert missing.exit_code == 1 and "no named graph" in missing.output
+
+
+def test_validate_reports_no_violation_on_the_examples(loaded):
+    result = run(loaded, "validate")
+    assert result.exit_code == 0, result.output
+    assert "conforms" in result.output
+
+
+def test_query_by_name_with_parameters(loaded):
+    result = run(loaded, "query", "commitments-on-topic", "--param", "topic=security",
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["results"]["bindings"]
+    bad = run(loaded, "query", "commitments-on-topic", "--param", "nope=1")
+    assert bad.exit_code == 1 and "nope" in bad.output
+
+
+def test_stats_counts_classes(loaded):
+    result = run(loaded, "stats")
+    assert result.exit_code == 0, result.output
+    assert "ontology#Claim" in result.output and "seed-2026-01-16" in result.output
+
+
+def test_import_refuses_a_broken_file_whole(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<http://e/a> <http://e/p> <http://e/b> .\n<http://e/c> <http://e/p> .\n")
+    store = tmp_path / "store"
+    result = run(store, "import", str(bad))
+    assert result.exit_code == 1 and "bad.ttl" in result.output
+    with Store(store) as s:
+        assert len(s) == 0
+
+
+def test_reloading_leaves_the_same_quads(tmp_path):
+    store = tmp_path / "store"
+    assert run(store, "load", str(GOOD[0])).exit_code == 0
+    with Store(store) as s:
+        before = set(s.quads())
+    assert run(store, "load", str(GOOD[0])).exit_code == 0
+    with Store(store) as s:
+        assert set(s.quads()) == before
