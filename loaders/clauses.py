@@ -37,26 +37,50 @@ def is_impersonal(verb: Token) -> bool:
     )
 
 
+def is_negated(verb: Token, negations: list[str]) -> bool:
+    """ "no señalaron", "did not say", "Neither leader said"."""
+    subj = subject(verb)
+    words = [c for c in verb.children if c.dep_ in ("advmod", "neg")]
+    if subj is not None:
+        words += [c for c in subj.children if c.dep_ in ("det", "advmod", "cc:preconj", "preconj")]
+        words.append(subj)
+    return any(w.lower_ in negations for w in words)
+
+
 def complement(verb: Token) -> Token | None:
     """What the verb says or commits to: its clausal complement, else its object."""
     for dep in COMPLEMENTS:
         for child in verb.children:
-            if child.dep_ == dep and child.lower_ not in PRONOUN_OBJECTS and child.i > verb.i:
-                return child
+            # a clause may come first ("X will do Y, the leaders announced"); an object not
+            if child.dep_ == dep and child.lower_ not in PRONOUN_OBJECTS:
+                if child.i > verb.i or dep == "ccomp":
+                    return child
     return None
 
 
 def clause_extent(verb: Token, first: Token) -> tuple[int, int]:
-    """Token range [first, end) of the verb's clause from `first` on, before its next clause."""
-    end = verb.right_edge.i + 1
-    for child in verb.children:
-        if child.i > first.i and child.dep_ in OTHER_CLAUSES and child.pos_ in ("VERB", "AUX"):
-            end = min(end, child.left_edge.i)
-        if child.i > first.i and child.dep_ == "cc" and any(
-            c.dep_ == "conj" and c.pos_ == "VERB" and c.i > child.i for c in verb.children
-        ):
-            end = min(end, child.i)
-    return first.left_edge.i if first.left_edge.i > verb.i else first.i, end
+    """Token range [start, end) of the verb's clause from `first` on, before its next clause."""
+    start = first.left_edge.i if first.left_edge.i > verb.i or first.i < verb.i else first.i
+    end = (first.right_edge.i if first.i < verb.i else verb.right_edge.i) + 1
+    for head in (verb, first):
+        for child in head.children:
+            if child.i > first.i and starts_clause(child, inner=head.i == first.i):
+                end = min(end, child.left_edge.i)
+    while end > start and verb.doc[end - 1].dep_ in ("cc", "punct"):
+        end -= 1
+    return start, end
+
+
+def starts_clause(token: Token, inner: bool = False) -> bool:
+    """Another clause begins here: a coordinated or adverbial verb (only a coordinated one
+    inside the complement), or one after a comma with a subject of its own ("…, the two
+    leaders announced")."""
+    if token.pos_ not in ("VERB", "AUX"):
+        return False
+    if token.dep_ in (("conj",) if inner else OTHER_CLAUSES):
+        return True
+    after_comma = token.left_edge.i > 0 and token.doc[token.left_edge.i - 1].text == ","
+    return after_comma and any(c.dep_ in SUBJECTS for c in token.children)
 
 
 def span_text(doc_span: Span) -> str:

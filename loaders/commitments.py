@@ -30,11 +30,22 @@ def find_commitments(reading: Reading, actors: Actors) -> list[Commitment]:
             if commitment is None:
                 continue
             commitment.by = committed_by(token, actors)
-            if commitment.text.endswith(":"):
-                found.extend(listed_after(commitment, sentences[position + 1 :], reading))
-            else:
-                found.append(commitment)
+            new = (
+                listed_after(commitment, sentences[position + 1 :], reading)
+                if commitment.text.endswith(":")
+                else [commitment]
+            )
+            found.extend(c for c in new if not repeats(c, found))
     return found
+
+
+def repeats(commitment: Commitment, found: list[Commitment]) -> bool:
+    """Already found from another word of the same sentence ("agreed that … will …")."""
+    return any(
+        c.evidence == commitment.evidence
+        and (c.text in commitment.text or commitment.text in c.text)
+        for c in found
+    )
 
 
 def is_commitment_word(token: Token, words: dict) -> bool:

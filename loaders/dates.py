@@ -20,10 +20,12 @@ This module is a thin normaliser around dateparser (../shared/NLP.md, section 3)
 The rules dateparser has no setting for are applied last: a day or month given without a
 year takes the year that puts it nearest the publication date, unless a cue
 (próximo/next: after; pasado/last: before) or the caller's `future` hint says which way to
-look; a bare weekday is the latest such day on or before the publication date ("announced
-on Thursday"), unless a cue or hint says otherwise; "este lunes"/"this Monday" is the
-nearest Monday. Weeks ("la próxima semana", "next week") have no representation in the
-graph and are not reported; "hace dos semanas" counts as the day two weeks back.
+look ("since"/"desde" point back as weakly as the hint); a bare weekday is the latest
+such day on or before the publication date ("announced on Thursday"), unless a cue or
+hint says otherwise; "este lunes"/"this Monday" is the Monday of the publication's week
+unless that is more than four days away. Weeks ("la próxima semana", "next week") have
+no representation in the graph and are not reported; "hace dos semanas" counts as the day
+two weeks back.
 """
 
 from __future__ import annotations
@@ -42,8 +44,20 @@ from dateparser.languages.loader import default_loader
 
 DATA_FILE = Path(__file__).parent / "data" / "dates.yaml"
 
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
-          "september", "october", "november", "december")
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 YEAR = r"(?:1[89]|20)\d\d"
 # dateparser relative-type keys worth finding in news: days, weeks, months and years
@@ -185,8 +199,9 @@ def _cased(names: list[str], case: str, *, alone: bool) -> str:
     day number ("3 de Septiembre de 2025").
     """
     if case == "capitalized":
-        return _alternation([f for n in names for f in (n.capitalize(), n.upper())],
-                            ignore_case=False)
+        return _alternation(
+            [f for n in names for f in (n.capitalize(), n.upper())], ignore_case=False
+        )
     return _alternation(names, ignore_case=not alone)
 
 
@@ -213,14 +228,20 @@ def _pattern(words: dict, info: dict) -> re.Pattern[str]:
 
     number = rf"(?:\d{{1,3}}|{_alternation(words['numbers'])})"
     units = _alternation(words["units_plural"])
-    ago = [rf"{_alternation(words['ago_before'])}\s+{number}\s+{units}"] if words[
-        "ago_before"] else []
-    ago += [rf"{number}\s+{units}\s+{_alternation(words['ago_after'])}"] if words[
-        "ago_after"] else []
-    ago += [rf"{_alternation(words['in_before'])}\s+{number}\s+{units}"] if words[
-        "in_before"] else []
-    relatives = [p for key, ps in info["relative-type"].items() if RELATIVE_KEY.fullmatch(key)
-                 for p in ps]
+    ago = (
+        [rf"{_alternation(words['ago_before'])}\s+{number}\s+{units}"]
+        if words["ago_before"]
+        else []
+    )
+    ago += (
+        [rf"{number}\s+{units}\s+{_alternation(words['ago_after'])}"] if words["ago_after"] else []
+    )
+    ago += (
+        [rf"{_alternation(words['in_before'])}\s+{number}\s+{units}"] if words["in_before"] else []
+    )
+    relatives = [
+        p for key, ps in info["relative-type"].items() if RELATIVE_KEY.fullmatch(key) for p in ps
+    ]
     leads = _alternation(
         words["leads"] + words["year_leads"] + list(words.get("lead_directions") or {})
     )
@@ -378,9 +399,7 @@ def _data(lang: str, text: str, published: dt.date, prefer: Prefer) -> DateData 
     return data if data.date_obj is not None else None
 
 
-def _parsed(
-    lang: str, text: str, published: dt.date, prefer: Prefer
-) -> tuple[dt.date, str] | None:
+def _parsed(lang: str, text: str, published: dt.date, prefer: Prefer) -> tuple[dt.date, str] | None:
     data = _data(lang, text, published, prefer)
     if data is None:
         return None
@@ -459,8 +478,8 @@ def _weekday(
 
     dateparser's `future` gives the next one after the publication day ("el próximo
     martes", or "Thursday" with the future hint) and `past` the one before it ("el lunes
-    pasado"); `current_period` the latest on or before it (no cue, or the past hint). "this" (este
-    lunes, this Monday) is the one in the publication's week (Monday to Sunday), or the
+    pasado"); `current_period` the latest on or before it (no cue, or the past hint).
+    "this" (este lunes, this Monday) is the one in the publication's week (Monday to Sunday), or the
     nearest one when that is more than a few days away ("este domingo" in a Monday paper
     is yesterday).
     """
@@ -498,4 +517,3 @@ def _period(
     if phrase is None:
         return None
     return _parsed(g.lang, phrase, published, "current_period")
-

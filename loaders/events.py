@@ -27,13 +27,14 @@ class Mention:
 def find_events(reading: Reading, actors: Actors) -> list[Mention]:
     """Every event mention, in text order; mentions of one event share its Event."""
     mentions: list[Mention] = []
+    doc = reading.communique
     for sentence in reading.sentences:
-        dates = find_dates(sentence.text, reading.communique.published, reading.communique.language)
-        for trigger in sentence.span:
-            kind = kind_of(trigger, reading.words)
-            if kind is None:
-                continue
-            event = event_at(trigger, kind, sentence, dates, reading, actors)
+        dates = find_dates(sentence.text, doc.published, doc.language)
+        triggers = [(t, kind) for t in sentence.span if (kind := kind_of(t, reading.words))]
+        extents = [extent(t) for t, _ in triggers]
+        for (trigger, kind), span in zip(triggers, extents, strict=True):
+            others = [s for s in extents if s is not span]
+            event = event_at(trigger, kind, span, others, sentence, dates, reading, actors)
             if event is not None:
                 mentions.append(Mention(merge(event, mentions), trigger, sentence))
     return mentions
@@ -46,6 +47,8 @@ def kind_of(token: Token, words: dict) -> str | None:
         kind = words["event_nouns"][lemma]
     elif token.pos_ == "VERB" and lemma in words["event_verbs"]:
         kind = words["event_verbs"][lemma]
+        if lemma in words["partner_verbs"] and not has_partner(token, words):
+            return None
     else:
         return None
     for child in token.children:
@@ -54,17 +57,32 @@ def kind_of(token: Token, words: dict) -> str | None:
     return kind
 
 
+def has_partner(verb: Token, words: dict) -> bool:
+    """ "spoke with", "habló con": the verb has someone to talk to."""
+    partners = words["partner_words"]
+    return any(
+        c.lower_ in partners or any(g.lower_ in partners for g in c.children)
+        for c in verb.children
+    )
+
+
 def event_at(
     trigger: Token,
     kind: str,
+    span: Span,
+    others: list[Span],
     sentence: Sentence,
     dates: list[ResolvedDate],
     reading: Reading,
     actors: Actors,
 ) -> Event | None:
-    span = extent(trigger)
-    participants = participants_of(trigger, span, actors)
-    date = date_in(span, sentence, dates)
+    """The event a trigger names; `others` are the words of the sentence's other events."""
+    # what the event's own words do not say, the rest of its sentence may: "X and Y
+    # announced on Thursday, at the summit", "la presidenta sostuvo hoy una conversación"
+    participants = participants_of(trigger, span, actors) or people_outside(
+        others, sentence, actors
+    )
+    date = date_in(span, sentence, dates) or nearest_date(trigger, others, sentence, dates)
     generic = trigger.pos_ == "NOUN" and "Plur" in trigger.morph.get("Number")
     if generic and date is None:
         return None  # "reuniones sobre las estrategias": no event in particular
@@ -101,6 +119,30 @@ def participants_of(trigger: Token, span: Span, actors: Actors) -> list[str]:
         if subject is not None:
             return actors.referents(subject, [])
     return [k for k in named if actors.actor(k).type == "Government"]
+
+
+def people_outside(others: list[Span], sentence: Sentence, actors: Actors) -> list[str]:
+    """Persons the sentence names outside the words of its other events."""
+    keys = []
+    for ent in sentence.span.ents:
+        if not any(o.start <= ent.start < o.end for o in others):
+            key = actors.key_of(ent)
+            if key and actors.actor(key).type == "Person" and key not in keys:
+                keys.append(key)
+    return keys
+
+
+def nearest_date(
+    trigger: Token, others: list[Span], sentence: Sentence, dates: list[ResolvedDate]
+) -> ResolvedDate | None:
+    """The date expression nearest the trigger that no other event of the sentence holds."""
+    base = sentence.span.start_char
+    free = [
+        d for d in dates
+        if not any(o.start_char - base <= d.start < o.end_char - base for o in others)
+    ]
+    where = trigger.idx - base
+    return min(free, key=lambda d: abs(d.start - where), default=None)
 
 
 def date_in(span: Span, sentence: Sentence, dates: list[ResolvedDate]) -> ResolvedDate | None:

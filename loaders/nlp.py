@@ -75,7 +75,9 @@ def topic_matcher(nlp: Language, lang: str) -> PhraseMatcher:
 
 def lemmatize_doc(doc: Doc, lang: str) -> Doc:
     for token in doc:
-        token.norm_ = simplemma.lemmatize(token.lower_, lang=lang)
+        # acronyms stay as written: lower-cased, "AI" would lemmatise to "be"
+        acronym = len(token.text) > 1 and token.text.isupper()
+        token.norm_ = token.text if acronym else simplemma.lemmatize(token.lower_, lang=lang)
     return doc
 
 

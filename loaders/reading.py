@@ -15,6 +15,10 @@ from bilat.loaders.reader import Communique
 
 LEXICON_FILE = Path(__file__).parent / "data" / "lexicon.yaml"
 PARAGRAPH = re.compile(r"[^\n]+")
+# a news dateline: "MADRID.— ", "SAN CRISTÓBAL (Venezuela).— ", "NORTHWOOD, England, July 11 - "
+DATELINE = re.compile(
+    r"^[A-ZÁÉÍÓÚÑÜ][A-ZÁÉÍÓÚÑÜ .'-]{2,}(?:\([^)]{1,40}\))?(?:,[^,.\n]{1,30}){0,2}\.?\s*[-—–]+\s*"
+)
 
 
 @cache
@@ -58,7 +62,8 @@ class Reading:
 def read(communique: Communique) -> Reading:
     """Parse a communiqué paragraph by paragraph (line breaks always end a sentence)."""
     pipe = pipeline(communique.language)
-    paragraphs = [(m.start(), m.group()) for m in PARAGRAPH.finditer(communique.text)]
+    lines = PARAGRAPH.finditer(communique.text)
+    paragraphs = [without_dateline(m.start(), m.group()) for m in lines]
     paragraphs = [(start, text) for start, text in paragraphs if text.strip()]
     sentences: list[Sentence] = []
     docs = pipe.nlp.pipe(text for _, text in paragraphs)
@@ -67,3 +72,11 @@ def read(communique: Communique) -> Reading:
             if span.text.strip():
                 sentences.append(Sentence(span, start, len(sentences)))
     return Reading(communique, pipe, sentences)
+
+
+def without_dateline(start: int, paragraph: str) -> tuple[int, str]:
+    """A dateline is no part of the first sentence's grammar: parse what follows it."""
+    dateline = DATELINE.match(paragraph)
+    if dateline is None:
+        return start, paragraph
+    return start + dateline.end(), paragraph[dateline.end() :]

@@ -47,7 +47,7 @@ def is_reporting_verb(token: Token, words: dict) -> bool:
 def claim_of(verb: Token, sentence: Sentence, reading: Reading, actors: Actors) -> Claim | None:
     """The claim a reporting verb introduces, or None when it has no complement."""
     head = clauses.complement(verb)
-    if head is None:
+    if head is None or clauses.is_negated(verb, reading.words["negations"]):
         return None
     weak = verb.lemma_.lower() in reading.words["weak_reporting_verbs"]
     if weak and head.dep_ not in ("ccomp", "obj", "dobj"):
