@@ -51,7 +51,9 @@ class Actors:
             return None
         if ent.label_ in PERSON_LABELS:
             return self.person_key(text)
-        if ent.label_ in ORG_LABELS and ent[0].lemma_.lower() in self.words["organization_heads"]:
+        words = [t for t in ent if t.pos_ not in ("DET", "PUNCT")]
+        heads = self.words["organization_heads"]
+        if ent.label_ in ORG_LABELS and len(words) > 1 and words[0].lemma_.lower() in heads:
             return self.register(Actor.unknown(slugify(text), "Organization", text))
         return None
 

@@ -110,15 +110,19 @@ def extent(trigger: Token) -> Span:
 
 
 def participants_of(trigger: Token, span: Span, actors: Actors) -> list[str]:
+    """Who took part: the verb's subject, and the persons and bodies its words name."""
+    found: list[str] = []
+    if trigger.pos_ == "VERB" and (subject := clauses.subject(trigger)) is not None:
+        found += actors.referents(subject, [])
     named = actors.in_span(span)
-    people = [k for k in named if actors.actor(k).type in ("Person", "Organization")]
-    if people:
-        return people
-    if trigger.pos_ == "VERB":
-        subject = clauses.subject(trigger)
-        if subject is not None:
-            return actors.referents(subject, [])
-    return [k for k in named if actors.actor(k).type == "Government"]
+    found += [k for k in named if actors.actor(k).type in ("Person", "Organization")]
+    if not found:  # "the second conversation between the two top diplomats"
+        group_nouns = actors.words["group_nouns"]
+        groups = [t for t in span if t.i != trigger.i and t.lemma_.lower() in group_nouns]
+        found += [k for t in groups for k in actors.referents(t, [])]
+    if not found:
+        found = [k for k in named if actors.actor(k).type == "Government"]
+    return list(dict.fromkeys(found))
 
 
 def people_outside(others: list[Span], sentence: Sentence, actors: Actors) -> list[str]:

@@ -30,6 +30,7 @@ def find_follows(reading: Reading, mentions: list[Mention]) -> list[tuple[Event,
             pairs.append((event, main))
     dated = sorted((e for e in planned if e.date), key=lambda e: e.date)
     pairs.extend(zip(dated[1:], dated[:-1], strict=False))
+    pairs.extend(repeated_meetings([by_id[i] for i in events]))
     unique: list[tuple[Event, Event]] = []
     for later, earlier in pairs:
         if not any(later is a and earlier is b for a, b in unique):
@@ -59,6 +60,19 @@ def other_event_in(mention: Mention, mentions: list[Mention]) -> Event | None:
             if other.trigger.i < mention.trigger.i or other.trigger.dep_ in ("nsubj", "ROOT"):
                 return other.event
     return None
+
+
+def repeated_meetings(events: list[Event]) -> list[tuple[Event, Event]]:
+    """The same people meeting again: each dated, held encounter follows their previous one."""
+    held = sorted((e for e in events if e.status == "Held" and e.date), key=lambda e: e.date)
+    pairs = []
+    for i, later in enumerate(held):
+        for earlier in reversed(held[:i]):
+            shared = set(later.participants) & set(earlier.participants)
+            if earlier.date < later.date and len(shared) >= 2:
+                pairs.append((later, earlier))
+                break
+    return pairs
 
 
 def main_event(events: list[Event]) -> Event | None:

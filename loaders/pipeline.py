@@ -37,11 +37,13 @@ def load_file(path: Path) -> Loaded:
 def extract(communique: Communique) -> Loaded:
     reading = read(communique)
     actors = Actors(reading)
-    mentions = find_events(reading, actors)
-    events = list({id(m.event): m.event for m in mentions}.values())
-    main = main_event(events)
-    if main is not None:
-        actors.main_people = [k for k in main.participants if actors.actor(k).type == "Person"]
+    # "the two officials" stand for the people of the main event, known after one pass
+    for _ in range(2):
+        mentions = find_events(reading, actors)
+        events = list({id(m.event): m.event for m in mentions}.values())
+        main = main_event(events)
+        if main is not None:
+            actors.main_people = [k for k in main.participants if actors.actor(k).type == "Person"]
     speakers_in: dict[int, list[str]] = {}
     for mention in mentions:
         people = [k for k in mention.event.participants if actors.actor(k).type == "Person"]

@@ -71,6 +71,8 @@ def speakers_of(
 ) -> list[str]:
     """The subject, else the event's participants, else the authors or the last speakers."""
     subject = clauses.subject(verb)
+    if subject is not None and subject.pos_ == "PRON" and len(previous) == 1:
+        return previous  # "He expressed …" after "The Secretary thanked …"
     if subject is not None:
         found = actors.referents(subject, in_event)
         if found:
