@@ -53,26 +53,26 @@ def communique_files(paths: tuple[Path, ...]) -> Iterator[Path]:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--workers", "-j", default=1, show_default=True,
+              help="Worker processes for the language processing.")
 @click.pass_context
-def load(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+def load(ctx: click.Context, paths: tuple[Path, ...], workers: int) -> None:
     """Extract communiqués (files or folders of .txt) into the store, one graph each."""
-    from bilat.loaders import ReadError, load_file
+    from bilat.loaders.batch import load_many
 
     files = list(communique_files(paths))
     failed: list[str] = []
     quads = 0
     with open_store(ctx) as store:
         store.load_vocabulary()
-        with click.progressbar(files, label="Loading", file=sys.stderr, show_pos=True) as bar:
-            for path in bar:
-                try:
-                    loaded = load_file(path)
-                except ReadError as error:
-                    failed.append(f"{path}: {error}")
+        results = load_many(files, workers)
+        with click.progressbar(results, length=len(files), label="Loading", file=sys.stderr,
+                               show_pos=True) as bar:
+            for path, loaded in bar:
+                if isinstance(loaded, str):
+                    failed.append(f"{path}: {loaded}")
                     continue
-                except Exception as error:  # a bug must not stop the other files loading
-                    failed.append(f"{path}: internal error ({type(error).__name__}: {error})")
-                    continue
+                # one transaction per communiqué: a reader or a crash sees all of it or none
                 store.replace_graph(loaded.graph, loaded.quads)
                 quads += len(loaded.quads)
     for line in failed:
@@ -241,3 +241,26 @@ def validate(ctx: click.Context) -> None:
         click.echo(f"{len(violations)} results: the store does not conform", err=True)
         sys.exit(1)
     click.echo("the store conforms to ontology/shapes.ttl")
+
+
+@main.command()
+@click.argument("gold_dir", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--verbose", "-v", is_flag=True,
+              help="List per communiqué each gold item missed and each false extraction.")
+def evaluate(gold_dir: Path, as_json: bool, verbose: bool) -> None:
+    """Score the loaders against gold annotations (NAME.txt beside NAME.gold.json)."""
+    import json
+
+    from bilat import evaluation
+
+    try:
+        result = evaluation.evaluate_folder(gold_dir)
+    except evaluation.EvaluationError as error:
+        fail(str(error))
+    if as_json:
+        click.echo(json.dumps(evaluation.as_json(result, verbose), ensure_ascii=False, indent=2))
+        return
+    if verbose:
+        click.echo(evaluation.details(result) + "\n")
+    click.echo(evaluation.table(result))

@@ -96,9 +96,12 @@ def span_text(doc_span: Span) -> str:
 
 def quoted_share(span: Span, sentence: Span) -> float:
     """How much of `span` lies inside quotation marks in its paragraph."""
-    inside = quoted_chars(sentence.doc.text)
-    chars = range(span.start_char, span.end_char)
-    letters = [i for i in chars if not sentence.doc.text[i].isspace()]
+    doc = sentence.doc
+    if "quoted" not in doc.user_data:  # once per paragraph, not once per claim
+        doc.user_data["quoted"] = quoted_chars(doc.text)
+    inside = doc.user_data["quoted"]
+    text = span.text
+    letters = [span.start_char + i for i, c in enumerate(text) if not c.isspace()]
     if not letters:
         return 0.0
     return sum(i in inside for i in letters) / len(letters)

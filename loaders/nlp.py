@@ -1,6 +1,4 @@
-"""The spaCy pipeline per language, with the gazetteer and the topic labels built in."""
 
-from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass

@@ -1,0 +1,33 @@
+"""Extracting many communiqués, in worker processes when asked: loaders stay pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from bilat.loaders.nlp import pipeline
+from bilat.loaders.pipeline import Loaded, load_file
+from bilat.loaders.reader import LANGUAGES, ReadError
+
+
+def try_load(path: Path) -> Loaded | str:
+    """The loaded communiqué, or a one-line reason why it could not be read."""
+    try:
+        return load_file(path)
+    except ReadError as error:
+        return str(error)
+    except Exception as error:  # a bug on one file must not stop the others
+        return f"internal error ({type(error).__name__}: {error})"
+
+
+def load_many(paths: list[Path], workers: int = 1) -> Iterator[tuple[Path, Loaded | str]]:
+    """Each path with its result, in the order given; `workers` > 1 extracts in parallel."""
+    if workers <= 1:
+        for path in paths:
+            yield path, try_load(path)
+        return
+    for lang in LANGUAGES:  # load the models once, before the workers fork and share them
+        pipeline(lang)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from zip(paths, pool.map(try_load, paths, chunksize=4), strict=True)
