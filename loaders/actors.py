@@ -63,9 +63,22 @@ class Actors:
             return known.key
         if name.lower() in self.by_surname:
             return self.by_surname[name.lower()]
-        if len(name.split()) < 2:
-            return None  # a lone capitalised word is more often a false positive than a name
+        if not self.looks_like_a_name(name):
+            return None
+
         return self.register(Actor.unknown(slugify(name), "Person", name))
+
+    def looks_like_a_name(self, name: str) -> bool:
+        """Two or more capitalised words, none of them a common word of the lexicon."""
+        words = name.split()
+        particles = {"de", "del", "la", "las", "los", "y", "e", "van", "von", "da", "di", "bin"}
+        common = set(self.words["not_name_words"])
+        return (
+            len(words) >= 2
+            and words[-1][:1].isupper()
+            and all(w[:1].isupper() or w in particles for w in words)
+            and not any(w.lower() in common for w in words)
+        )
 
     def register(self, actor: Actor) -> str:
         self.found.setdefault(actor.key, actor)
@@ -150,4 +163,7 @@ class Actors:
 
 
 def is_plural(token: Token) -> bool:
-    return "Plur" in token.morph.get("Number") or token.tag_ in ("NNS", "NNPS")
+    if "Plur" in token.morph.get("Number") or token.tag_ in ("NNS", "NNPS"):
+        return True
+    # a capitalised plural ("los Gobiernos") comes without morphology from the model
+    return token.lower_.endswith("s") and token.norm_ != token.lower_

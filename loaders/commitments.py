@@ -24,7 +24,9 @@ def find_commitments(reading: Reading, actors: Actors) -> list[Commitment]:
             commitment = None
             if is_commitment_word(token, words):
                 head = token if token.pos_ == "NOUN" else clauses.complement(token)
-                commitment = commitment_from(token, head, sentence, reading)
+                commitment = commitment_from(token, head, sentence, reading) or list_lead(
+                    sentence, reading
+                )
             elif is_future_undertaking(token, words):
                 commitment = commitment_from(token, token, sentence, reading)
             if commitment is None:
@@ -107,6 +109,15 @@ def commitment_from(
         sentence.span, reading.pipeline.topics
     )
     return Commitment([], text, topics, Evidence(sentence.start, sentence.end, sentence.text))
+
+
+def list_lead(sentence: Sentence, reading: Reading) -> Commitment | None:
+    """ "ambos gobiernos se comprometen a:": the items that follow say to what."""
+    if not sentence.text.rstrip().endswith(":"):
+        return None
+    topics = topics_in(sentence.span, reading.pipeline.topics)
+    evidence = Evidence(sentence.start, sentence.end, sentence.text)
+    return Commitment([], sentence.text.strip(), topics, evidence)
 
 
 def committed_by(verb: Token, actors: Actors) -> list[str]:

@@ -77,12 +77,12 @@ def event_at(
     actors: Actors,
 ) -> Event | None:
     """The event a trigger names; `others` are the words of the sentence's other events."""
+    own_participants = participants_of(trigger, span, actors)
+    own_date = date_in(span, sentence, dates)
     # what the event's own words do not say, the rest of its sentence may: "X and Y
     # announced on Thursday, at the summit", "la presidenta sostuvo hoy una conversación"
-    participants = participants_of(trigger, span, actors) or people_outside(
-        others, sentence, actors
-    )
-    date = date_in(span, sentence, dates) or nearest_date(trigger, others, sentence, dates)
+    participants = own_participants or people_outside(others, sentence, actors)
+    date = own_date or nearest_date(trigger, others, sentence, dates)
     generic = trigger.pos_ == "NOUN" and "Plur" in trigger.morph.get("Number")
     if generic and date is None:
         return None  # "reuniones sobre las estrategias": no event in particular
@@ -94,6 +94,16 @@ def event_at(
         participants=participants,
         evidence=[Evidence(sentence.start, sentence.end, sentence.text)],
         trigger=trigger.text,
+        refers_back=is_definite(trigger) and not own_participants and not own_date,
+    )
+
+
+def is_definite(trigger: Token) -> bool:
+    """ "la reunión", "the meeting", "este encuentro": a noun that may name one seen before."""
+    return trigger.pos_ == "NOUN" and any(
+        c.dep_ == "det" and ("Def" in c.morph.get("Definite") or "Dem" in c.morph.get("PronType")
+                             or c.lower_ in ("the", "this", "that"))
+        for c in trigger.children
     )
 
 
@@ -126,14 +136,15 @@ def participants_of(trigger: Token, span: Span, actors: Actors) -> list[str]:
 
 
 def people_outside(others: list[Span], sentence: Sentence, actors: Actors) -> list[str]:
-    """Persons the sentence names outside the words of its other events."""
+    """Persons (else bodies) the sentence names outside the words of its other events."""
     keys = []
     for ent in sentence.span.ents:
         if not any(o.start <= ent.start < o.end for o in others):
             key = actors.key_of(ent)
-            if key and actors.actor(key).type == "Person" and key not in keys:
+            if key and actors.actor(key).type in ("Person", "Organization") and key not in keys:
                 keys.append(key)
-    return keys
+    people = [k for k in keys if actors.actor(k).type == "Person"]
+    return people or keys
 
 
 def nearest_date(
@@ -174,7 +185,7 @@ def is_planned(trigger: Token, date: ResolvedDate | None, reading: Reading) -> b
 def merge(event: Event, mentions: list[Mention]) -> Event:
     """The event already seen that this mention names again, updated; else `event` itself."""
     for earlier in reversed([m.event for m in mentions]):
-        if same_event(earlier, event):
+        if same_event(earlier, event) or (event.refers_back and same_kind(earlier, event)):
             earlier.evidence.extend(e for e in event.evidence if e not in earlier.evidence)
             new = [p for p in event.participants if p not in earlier.participants]
             earlier.participants.extend(new)
@@ -183,12 +194,15 @@ def merge(event: Event, mentions: list[Mention]) -> Event:
     return event
 
 
+def same_kind(a: Event, b: Event) -> bool:
+    return SAME_KIND.get(a.kind, a.kind) == SAME_KIND.get(b.kind, b.kind)
+
+
 def same_event(a: Event, b: Event) -> bool:
-    if SAME_KIND.get(a.kind, a.kind) != SAME_KIND.get(b.kind, b.kind):
+    if not same_kind(a, b):
         return False
     if a.date and b.date:
         return a.date == b.date
     if a.status != b.status:
         return False
-    # a bare "the meeting" / "el encuentro" refers back to the last one of its kind
-    return not b.participants or set(b.participants) == set(a.participants)
+    return set(b.participants) <= set(a.participants)

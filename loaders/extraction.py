@@ -33,6 +33,7 @@ class Event:
     participants: list[str]
     evidence: list[Evidence]
     trigger: str = ""  # the word that announced it, for the label
+    refers_back: bool = False  # "la reunión" with nothing of its own: the one seen before
 
 
 @dataclass

@@ -76,6 +76,10 @@ def repeated_meetings(events: list[Event]) -> list[tuple[Event, Event]]:
 
 
 def main_event(events: list[Event]) -> Event | None:
-    """The event the communiqué reports: the first one held with named participants."""
+    """The event the communiqué reports: the first one held between several participants."""
     held = [e for e in events if e.status == "Held"]
-    return next((e for e in held if e.participants), held[0] if held else None)
+    for enough in (2, 1):
+        found = next((e for e in held if len(e.participants) >= enough), None)
+        if found is not None:
+            return found
+    return held[0] if held else None

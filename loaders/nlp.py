@@ -79,7 +79,16 @@ def lemmatize_doc(doc: Doc, lang: str) -> Doc:
     return doc
 
 
+def repair_verb_lemmas(doc: Doc) -> Doc:
+    """Where the model left a verb unlemmatised ("reafirmamos"), take simplemma's lemma."""
+    for token in doc:
+        if token.pos_ in ("VERB", "AUX") and token.lemma_.lower() == token.lower_:
+            if token.norm_ != token.lower_:
+                token.lemma_ = token.norm_
+    return doc
+
+
 @Language.factory("bilat_lemma_norm", default_config={"lang": "es"})
 def make_lemma_norm(nlp: Language, name: str, lang: str):
     """Put simplemma's lemma in token.norm_: it lemmatises nouns better than the models."""
-    return lambda doc: lemmatize_doc(doc, lang)
+    return lambda doc: repair_verb_lemmas(lemmatize_doc(doc, lang))
