@@ -8,7 +8,7 @@ from spacy.tokens import Span, Token
 
 from bilat.loaders import clauses
 from bilat.loaders.actors import Actors
-from bilat.loaders.dates import ResolvedDate, find_dates
+from bilat.loaders.dates import ResolvedDate, find_dates, resolve
 from bilat.loaders.extraction import Event, Evidence
 from bilat.loaders.reading import Reading, Sentence
 
@@ -37,7 +37,40 @@ def find_events(reading: Reading, actors: Actors) -> list[Mention]:
             event = event_at(trigger, kind, span, others, sentence, dates, reading, actors)
             if event is not None:
                 mentions.append(Mention(merge(event, mentions), trigger, sentence))
+    for event in {id(m.event): m.event for m in mentions}.values():
+        if event.kind == "Meeting" and leaders_only(event, actors, doc.published):
+            event.kind = "Summit"
+    date_main_event(mentions, reading)
     return mentions
+
+
+def leaders_only(event: Event, actors: Actors, day) -> bool:
+    """A meeting of two or more heads of state or government is a summit."""
+    people = [k for k in event.participants if actors.actor(k).type == "Person"]
+    heads = {"head-of-state", "head-of-government"}
+    return len(people) >= 2 and all(
+        any(o.kind in heads for o in actors.gazetteer.roles_of(k, day)) for k in people
+    )
+
+
+def date_main_event(mentions: list[Mention], reading: Reading) -> None:
+    """A news report's lead dates the event it reports ("acordaron ayer…"): the first held
+    event without a date of its own, and the signings at it, take the lead's date."""
+    doc = reading.communique
+    lead = next(
+        (d for s in reading.sentences[:3] for d in find_dates(s.text, doc.published, doc.language)
+         if d.precision == "day" and 0 <= (doc.published - d.value).days <= 7),
+        None,
+    )
+    if lead is None:
+        return
+    events = list({id(m.event): m.event for m in mentions}.values())
+    undated = [e for e in events if e.status == "Held" and e.date is None]
+    if undated and not any(e.date == lead.iso() for e in events):
+        first = undated[0]
+        for event in undated:
+            if event is first or event.kind == "Signing":
+                event.date = lead.iso()
 
 
 def kind_of(token: Token, words: dict) -> str | None:
@@ -83,9 +116,12 @@ def event_at(
     # announced on Thursday, at the summit", "la presidenta sostuvo hoy una conversación"
     participants = own_participants or people_outside(others, sentence, actors)
     date = own_date or nearest_date(trigger, others, sentence, dates)
-    generic = trigger.pos_ == "NOUN" and "Plur" in trigger.morph.get("Number")
-    if generic and date is None:
-        return None  # "reuniones sobre las estrategias": no event in particular
+    if trigger.pos_ == "NOUN" and "Plur" in trigger.morph.get("Number"):
+        return None  # "reuniones sobre las estrategias", "visits to the shrine": no one event
+    if date is not None and announced(trigger, reading.words):
+        # "is due to hold a summit on Monday": the Monday to come, not the one gone
+        date = resolve(date.text, reading.communique.published, reading.communique.language,
+                       future=True) or date
     planned = is_planned(trigger, date, reading)
     return Event(
         kind=kind,
@@ -122,8 +158,11 @@ def extent(trigger: Token) -> Span:
 def participants_of(trigger: Token, span: Span, actors: Actors) -> list[str]:
     """Who took part: the verb's subject, and the persons and bodies its words name."""
     found: list[str] = []
-    if trigger.pos_ == "VERB" and (subject := clauses.subject(trigger)) is not None:
-        found += actors.referents(subject, [])
+    # "sostuvo una conversación", "firmaron una declaración": the verb's subject took part
+    verb = trigger if trigger.pos_ == "VERB" else trigger.head
+    if trigger.dep_ in ("obj", "dobj", "ROOT") or verb.i == trigger.i:
+        if (subject := clauses.subject(verb)) is not None and subject.i != trigger.i:
+            found += actors.referents(subject, [])
     named = actors.in_span(span)
     found += [k for k in named if actors.actor(k).type in ("Person", "Organization")]
     if not found:  # "the second conversation between the two top diplomats"
@@ -173,12 +212,21 @@ def is_planned(trigger: Token, date: ResolvedDate | None, reading: Reading) -> b
         if date.precision == "month":
             return (date.value.year, date.value.month) > (published.year, published.month)
         return date.value > published
-    cues = reading.words["planned_cues"]
+    return announced(trigger, reading.words)
+
+
+def announced(trigger: Token, words: dict) -> bool:
+    """Said of the future: "la próxima reunión", "will meet", "is due to hold a summit"."""
+    cues = words["planned_cues"]
     if any(child.lower_ in cues for child in trigger.children):
         return True
-    governor = trigger if trigger.pos_ == "VERB" else trigger.head
-    return "Fut" in governor.morph.get("Tense") or any(
-        c.lower_ in ("will", "shall") for c in governor.children
+    governors = [trigger if trigger.pos_ == "VERB" else trigger.head]
+    governors.append(governors[0].head)
+    return any(
+        "Fut" in g.morph.get("Tense")
+        or g.lower_ in cues
+        or any(c.lower_ in ("will", "shall") or c.lower_ in cues for c in g.children)
+        for g in governors
     )
 
 

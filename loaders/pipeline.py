@@ -63,7 +63,6 @@ def extract(communique: Communique) -> Loaded:
     extraction.topics = [t for t, _ in counts.most_common()]
     named = [
         *actors.found,
-        *extraction.issuers,
         *(k for c in extraction.claims for k in c.speakers),
         *(k for e in events for k in e.participants),
         *(k for c in extraction.commitments for k in c.by),

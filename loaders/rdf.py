@@ -58,7 +58,7 @@ class GraphWriter:
     def write(self) -> list[Quad]:
         self.communique()
         self.provenance()
-        for key in self.x.actors:
+        for key in dict.fromkeys([*self.x.actors, *self.x.issuers]):
             self.actor(key)
         for i, claim in enumerate(self.x.claims):
             self.claim(claim, i)
