@@ -61,6 +61,10 @@ def extract(communique: Communique) -> Loaded:
     matcher = reading.pipeline.topics
     counts = Counter(t for s in reading.sentences for t in topics_in(s.span, matcher))
     extraction.topics = [t for t, _ in counts.most_common()]
+    for commitment in extraction.commitments:
+        # a commitment that names no topic ("develop relations in a stable way") is taken
+        # to concern what the whole communiqué is about
+        commitment.topics = commitment.topics or extraction.topics[:3]
     named = [
         *actors.found,
         *(k for c in extraction.claims for k in c.speakers),
