@@ -22,8 +22,11 @@ run: setup
 lint: setup
 	$(BIN)/ruff check .
 
+CORPUS ?= ../shared/corpus/dev
+
 test: lint
 	$(BIN)/pytest
+	@if [ -d $(CORPUS) ]; then $(BIN)/bilat evaluate $(CORPUS); fi
 
 clean:
 	rm -rf $(VENV) data

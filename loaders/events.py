@@ -29,6 +29,8 @@ def find_events(reading: Reading, actors: Actors) -> list[Mention]:
     mentions: list[Mention] = []
     doc = reading.communique
     for sentence in reading.sentences:
+        if is_headline(sentence):
+            continue  # a headline announces the event the text then reports, with its date
         dates = find_dates(sentence.text, doc.published, doc.language)
         triggers = [(t, kind) for t in sentence.span if (kind := kind_of(t, reading.words))]
         extents = [extent(t) for t, _ in triggers]
@@ -42,6 +44,10 @@ def find_events(reading: Reading, actors: Actors) -> list[Mention]:
             event.kind = "Summit"
     date_main_event(mentions, reading)
     return mentions
+
+
+def is_headline(sentence: Sentence) -> bool:
+    return sentence.index == 0 and not sentence.text.rstrip().endswith((".", "!", "?", "”", '"'))
 
 
 def leaders_only(event: Event, actors: Actors, day) -> bool:
@@ -67,10 +73,10 @@ def date_main_event(mentions: list[Mention], reading: Reading) -> None:
     events = list({id(m.event): m.event for m in mentions}.values())
     undated = [e for e in events if e.status == "Held" and e.date is None]
     if undated and not any(e.date == lead.iso() for e in events):
-        first = undated[0]
-        for event in undated:
-            if event is first or event.kind == "Signing":
-                event.date = lead.iso()
+        undated[0].date = lead.iso()
+    for event in undated:
+        if event.kind == "Signing":  # signed at the meeting being reported
+            event.date = lead.iso()
 
 
 def kind_of(token: Token, words: dict) -> str | None:
@@ -84,9 +90,11 @@ def kind_of(token: Token, words: dict) -> str | None:
             return None
     else:
         return None
-    for child in token.children:
-        modifier = child.lower_ if child.dep_ != "compound" else child.lemma_.lower()
-        kind = words["event_kind_modifiers"].get(modifier, kind)
+    if token.pos_ == "VERB":
+        return kind
+    for child in token.children:  # "conversación telefónica", "phone call", "state visit"
+        if child.dep_ in ("amod", "compound", "nmod", "flat"):
+            kind = words["event_kind_modifiers"].get(child.lower_, kind)
     return kind
 
 
@@ -158,9 +166,10 @@ def extent(trigger: Token) -> Span:
 def participants_of(trigger: Token, span: Span, actors: Actors) -> list[str]:
     """Who took part: the verb's subject, and the persons and bodies its words name."""
     found: list[str] = []
-    # "sostuvo una conversación", "firmaron una declaración": the verb's subject took part
+    # "sostuvo una conversación", "held a summit": the verb's subject took part
     verb = trigger if trigger.pos_ == "VERB" else trigger.head
-    if trigger.dep_ in ("obj", "dobj", "ROOT") or verb.i == trigger.i:
+    holds = trigger.dep_ in ("obj", "dobj") and verb.lemma_.lower() in actors.words["holding_verbs"]
+    if verb.i == trigger.i or holds:
         if (subject := clauses.subject(verb)) is not None and subject.i != trigger.i:
             found += actors.referents(subject, [])
     named = actors.in_span(span)
