@@ -31,6 +31,7 @@ def find_follows(reading: Reading, mentions: list[Mention]) -> list[tuple[Event,
     dated = sorted((e for e in planned if e.date), key=lambda e: e.date)
     pairs.extend(zip(dated[1:], dated[:-1], strict=False))
     pairs.extend(repeated_meetings([by_id[i] for i in events]))
+    pairs.extend(after_earlier_events(main, [by_id[i] for i in events]))
     unique: list[tuple[Event, Event]] = []
     for later, earlier in pairs:
         if not any(later is a and earlier is b for a, b in unique):
@@ -60,6 +61,30 @@ def other_event_in(mention: Mention, mentions: list[Mention]) -> Event | None:
             if other.trigger.i < mention.trigger.i or other.trigger.dep_ in ("nsubj", "ROOT"):
                 return other.event
     return None
+
+
+def after_earlier_events(main: Event | None, events: list[Event]) -> list[tuple[Event, Event]]:
+    """The event reported comes after every earlier held event the text recalls ("the first
+    since they met in March 2023", "tras la visita de agosto")."""
+    if main is None or main.status != "Held" or not main.date:
+        return []
+    pairs = []
+    for event in events:
+        if event is main:
+            continue
+        if event.kind == "Signing" and event.status == "Held" and event.date == main.date:
+            pairs.append((event, main))  # signed at the end of the meeting
+        elif event.status == "Held" and event.date and earlier(event.date, main.date):
+            if len(set(event.participants) & set(main.participants)) >= 2:
+                pairs.append((main, event))
+    return pairs
+
+
+def earlier(a: str, b: str) -> bool:
+    """Is date a (YYYY-MM-DD or YYYY-MM) surely before date b?"""
+    if len(a) != len(b):
+        return a[:7] < b[:7]
+    return a < b
 
 
 def repeated_meetings(events: list[Event]) -> list[tuple[Event, Event]]:
