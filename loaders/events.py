@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
 from bilat.loaders import clauses
 from bilat.loaders.actors import Actors
-from bilat.loaders.dates import ResolvedDate, find_dates, resolve
+from bilat.loaders.dates import ResolvedDate, resolve
+from bilat.loaders.dates import find_dates as find_dates_uncached
 from bilat.loaders.extraction import Event, Evidence
 from bilat.loaders.reading import Reading, Sentence
 
@@ -50,7 +53,7 @@ def is_headline(sentence: Sentence) -> bool:
     return sentence.index == 0 and not sentence.text.rstrip().endswith((".", "!", "?", "”", '"'))
 
 
-def leaders_only(event: Event, actors: Actors, day) -> bool:
+def leaders_only(event: Event, actors: Actors, day: dt.date) -> bool:
     """A meeting of two or more heads of state or government is a summit."""
     people = [k for k in event.participants if actors.actor(k).type == "Person"]
     heads = {"head-of-state", "head-of-government"}
@@ -77,6 +80,12 @@ def date_main_event(mentions: list[Mention], reading: Reading) -> None:
     for event in undated:
         if event.kind == "Signing":  # signed at the meeting being reported
             event.date = lead.iso()
+
+
+@lru_cache(maxsize=2048)
+def find_dates(text: str, published: dt.date, lang: str) -> list[ResolvedDate]:
+    """find_dates, remembered: events are read twice and the lead once more."""
+    return find_dates_uncached(text, published, lang)
 
 
 def kind_of(token: Token, words: dict) -> str | None:

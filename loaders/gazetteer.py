@@ -151,6 +151,7 @@ class Gazetteer:
     ):
         self._actors = {a.key: a for a in actors}
         self._offices = {o.key: o for o in offices}
+        self._office_forms_cache: dict[str, dict[str, list[str]]] = {}
         self._demonyms = {lang: dict(d) for lang, d in demonyms.items()}
         self._generic = generic  # org key -> lang -> forms that name it only in context
         self._modifiers = {fold(w) for words in title_modifiers.values() for w in words}
@@ -300,7 +301,12 @@ class Gazetteer:
         return keys.pop() if len(keys) == 1 else None
 
     def _office_forms(self, lang: str) -> dict[str, list[str]]:
-        return {key: [fold(f) for f in o.forms(lang)] for key, o in self._offices.items()}
+        # folded once per language: title look-ups happen on every subject of every sentence
+        if lang not in self._office_forms_cache:
+            self._office_forms_cache[lang] = {
+                key: [fold(f) for f in o.forms(lang)] for key, o in self._offices.items()
+            }
+        return self._office_forms_cache[lang]
 
     def _country_mentions(self, lang: str) -> list[tuple[str, str]]:
         """(folded form, country key) for country names, aliases and demonyms, longest first."""
