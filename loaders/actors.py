@@ -30,6 +30,7 @@ class Actors:
         self.main_people: list[str] = []
         # per sentence, the persons named up to its end, the most recent last
         self.people_until: list[list[str]] = []
+        self.sentences_of: dict[int, list] = {}  # a paragraph's doc -> its sentences
         people: list[str] = []
         for sentence in reading.sentences:
             for ent in sentence.span.ents:
@@ -39,6 +40,7 @@ class Actors:
                     if self.actor(key).type == "Person":
                         people = [p for p in people if p != key] + [key]
             self.people_until.append(people)
+            self.sentences_of.setdefault(id(sentence.span.doc), []).append(sentence)
 
     # --- building the index --------------------------------------------------------
 
@@ -122,8 +124,8 @@ class Actors:
 
     def recent_people(self, head: Token) -> list[str]:
         """The persons named before `head`'s sentence ends, the most recent last."""
-        for sentence in self.reading.sentences:
-            if sentence.span.doc is head.doc and sentence.span.start <= head.i < sentence.span.end:
+        for sentence in self.sentences_of.get(id(head.doc), []):
+            if sentence.span.start <= head.i < sentence.span.end:
                 return self.people_until[sentence.index]
         return []
 
@@ -146,8 +148,8 @@ class Actors:
         if lemma in self.words["person_titles"] or head.lower_ in self.words["person_titles"]:
             holder = self.title_holder(span.text)
             return [holder] if holder else self.recent_people(head)[-1:]
-        if head.pos_ == "PRON" and not is_plural(head):
-            return self.recent_people(head)[-1:]
+        if head.pos_ == "PRON":  # "he", "she"; "they", "ellos": the people of the main event
+            return self.recent_people(head)[-1:] if not is_plural(head) else self.main_people
         return []
 
     def title_holder(self, title: str) -> str | None:
