@@ -133,8 +133,14 @@ class Actors:
         """Who a noun phrase headed by `head` stands for: named actors, plurals or titles."""
         span = head.doc[head.left_edge.i : head.right_edge.i + 1]
         named = self.in_span(span)
-        lemma = head.lemma_.lower()
-        group = self.words["group_nouns"].get(lemma) if is_plural(head) else None
+        groups, titles = self.words["group_nouns"], self.words["person_titles"]
+        # the model leaves capitalised nouns unlemmatised ("Gobiernos"); simplemma does not
+        lemma = head.lemma_.lower() if head.lemma_.lower() in groups else head.norm_
+        group = groups.get(lemma) if is_plural(head) else None
+        is_title = not is_plural(head) and (lemma in titles or head.lower_ in titles)
+        named_person = any(self.actor(k).type == "Person" for k in named)
+        if is_title and not named_person and (holder := self.title_holder(span.text)):
+            return [holder]  # "el jefe del Ejecutivo español", not the Ejecutivo it names
         countries = [k for k in named if self.actor(k).type == "Country"]
         if group == "governments" or (group == "people" and named and countries == named):
             # "los gobiernos de México y EE.UU.", "los representantes de ambos países"
@@ -145,9 +151,8 @@ class Actors:
             return self.countries()
         if group == "people":
             return when_people or self.main_people or self.recent_people(head)[-2:]
-        if lemma in self.words["person_titles"] or head.lower_ in self.words["person_titles"]:
-            holder = self.title_holder(span.text)
-            return [holder] if holder else self.recent_people(head)[-1:]
+        if is_title:
+            return self.recent_people(head)[-1:]
         if head.pos_ == "PRON":  # "he", "she"; "they", "ellos": the people of the main event
             return self.recent_people(head)[-1:] if not is_plural(head) else self.main_people
         return []
