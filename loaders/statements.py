@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
 from bilat.loaders import clauses
 from bilat.loaders.actors import Actors
@@ -46,14 +46,19 @@ def is_reporting_verb(token: Token, words: dict) -> bool:
 
 def claim_of(verb: Token, sentence: Sentence, reading: Reading, actors: Actors) -> Claim | None:
     """The claim a reporting verb introduces, or None when it has no complement."""
+    if clauses.is_negated(verb, reading.words["negations"]):
+        return None
     head = clauses.complement(verb)
-    if head is None or clauses.is_negated(verb, reading.words["negations"]):
-        return None
-    weak = verb.lemma_.lower() in reading.words["weak_reporting_verbs"]
-    if weak and head.dep_ not in ("ccomp", "obj", "dobj"):
-        return None
-    start, end = clauses.clause_extent(verb, head)
-    span = verb.doc[start:end]
+    if head is None:
+        span = preposed_claim(verb, sentence)
+        if span is None:
+            return None
+    else:
+        weak = verb.lemma_.lower() in reading.words["weak_reporting_verbs"]
+        if weak and head.dep_ not in ("ccomp", "obj", "dobj"):
+            return None
+        start, end = clauses.clause_extent(verb, head)
+        span = verb.doc[start:end]
     text = clauses.span_text(span)
     if len(text.split()) < 2:
         return None
@@ -64,6 +69,18 @@ def claim_of(verb: Token, sentence: Sentence, reading: Reading, actors: Actors) 
         evidence=Evidence(sentence.start, sentence.end, sentence.text),
         topics=topics_in(span, reading.pipeline.topics),
     )
+
+
+def preposed_claim(verb: Token, sentence: Sentence) -> Span | None:
+    """ "Britain and France will pilot a scheme, the two leaders announced": the words
+    before the comma that opens the reporting clause, when the parser missed the link."""
+    subject = clauses.subject(verb)
+    if subject is None or subject.i > verb.i:
+        return None
+    comma = subject.left_edge.i - 1
+    if comma <= sentence.span.start or verb.doc[comma].text != ",":
+        return None
+    return verb.doc[sentence.span.start : comma]
 
 
 def speakers_of(
