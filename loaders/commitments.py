@@ -21,24 +21,34 @@ def find_commitments(reading: Reading, actors: Actors) -> list[Commitment]:
         for token in sentence.span:
             if is_negated_or_hedged(token, words):
                 continue
-            commitment = None
+            commitments: list[Commitment | None] = []
             if is_commitment_word(token, words):
                 head = token if token.pos_ == "NOUN" else clauses.complement(token)
-                commitment = commitment_from(token, head, sentence, reading) or list_lead(
-                    sentence, reading
+                commitments.append(
+                    commitment_from(token, head, sentence, reading) or list_lead(sentence, reading)
                 )
+                # "agreed to revive X and to expand Y": one commitment each
+                commitments += [
+                    commitment_from(token, conj, sentence, reading)
+                    for conj in coordinated_verbs(head)
+                ]
             elif is_future_undertaking(token, words):
-                commitment = commitment_from(token, token, sentence, reading)
-            if commitment is None:
-                continue
-            commitment.by = committed_by(token, actors)
-            new = (
-                listed_after(commitment, sentences[position + 1 :], reading)
-                if commitment.text.endswith(":")
-                else [commitment]
-            )
-            found.extend(c for c in new if not repeats(c, found))
+                commitments.append(commitment_from(token, token, sentence, reading))
+            for commitment in filter(None, commitments):
+                commitment.by = committed_by(token, actors)
+                new = (
+                    listed_after(commitment, sentences[position + 1 :], reading)
+                    if commitment.text.endswith(":")
+                    else [commitment]
+                )
+                found.extend(c for c in new if not repeats(c, found))
     return found
+
+
+def coordinated_verbs(head: Token | None) -> list[Token]:
+    if head is None or head.pos_ != "VERB":
+        return []
+    return [c for c in head.children if c.dep_ == "conj" and c.pos_ == "VERB"]
 
 
 def repeats(commitment: Commitment, found: list[Commitment]) -> bool:
