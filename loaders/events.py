@@ -41,7 +41,7 @@ def find_events(reading: Reading, actors: Actors) -> list[Mention]:
             others = [s for s in extents if s is not span]
             event = event_at(trigger, kind, span, others, sentence, dates, reading, actors)
             if event is not None:
-                mentions.append(Mention(merge(event, mentions), trigger, sentence))
+                mentions.append(Mention(merge(event, mentions, actors), trigger, sentence))
     for event in {id(m.event): m.event for m in mentions}.values():
         if event.kind == "Meeting" and leaders_only(event, actors, doc.published):
             event.kind = "Summit"
@@ -248,10 +248,12 @@ def announced(trigger: Token, words: dict) -> bool:
     )
 
 
-def merge(event: Event, mentions: list[Mention]) -> Event:
+def merge(event: Event, mentions: list[Mention], actors: Actors) -> Event:
     """The event already seen that this mention names again, updated; else `event` itself."""
     for earlier in reversed([m.event for m in mentions]):
-        if same_event(earlier, event) or (event.refers_back and same_kind(earlier, event)):
+        if same_event(earlier, event, actors) or (
+            event.refers_back and same_kind(earlier, event)
+        ):
             earlier.evidence.extend(e for e in event.evidence if e not in earlier.evidence)
             new = [p for p in event.participants if p not in earlier.participants]
             earlier.participants.extend(new)
@@ -264,11 +266,19 @@ def same_kind(a: Event, b: Event) -> bool:
     return SAME_KIND.get(a.kind, a.kind) == SAME_KIND.get(b.kind, b.kind)
 
 
-def same_event(a: Event, b: Event) -> bool:
+def same_event(a: Event, b: Event, actors: Actors) -> bool:
     if not same_kind(a, b):
         return False
     if a.date and b.date:
         return a.date == b.date
     if a.status != b.status:
         return False
-    return set(b.participants) <= set(a.participants)
+    # "the White House meeting" after "a summit with President Trump": a government stands
+    # for its country's people
+    countries = {actors.actor(k).country for k in a.participants} | set(a.participants)
+    return all(
+        k in a.participants
+        or (actors.actor(k).type in ("Government", "Country") and
+            (actors.actor(k).country or k) in countries)
+        for k in b.participants
+    )
