@@ -30,9 +30,9 @@ from bilat.evaluation import (
 from bilat.graph import Store
 from bilat.queries.catalogue import load_catalogue
 
-# Micro F1 on ../shared/corpus/dev as last measured (0.881), minus 0.03, rounded down to
+# Micro F1 on ../shared/corpus/dev as last measured (0.900), minus 0.03, rounded down to
 # 2 decimals. Raise it as the loaders get better; never lower it to make a regression pass.
-FLOOR = 0.85
+FLOOR = 0.87
 
 DEV = Path(__file__).resolve().parents[1].parent / "shared/corpus/dev"
 ID = "https://w3id.org/bilat/id/"
