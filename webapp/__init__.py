@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from bilat.webapp import db, entities, errors, questions, terms
+from bilat.webapp import db, entities, errors, questions, sparql, terms
 
 # Every setting and its default; a test (or `bilat serve`) overrides them with a dict.
 DEFAULTS: dict[str, Any] = {
@@ -33,4 +33,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(questions.bp)
     app.register_blueprint(entities.bp)
+    app.register_blueprint(sparql.bp)
     return app
