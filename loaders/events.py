@@ -27,6 +27,11 @@ class Mention:
     sentence: Sentence
 
 
+def events_of(mentions: list[Mention]) -> list[Event]:
+    """The distinct events the mentions name, in order of first mention."""
+    return list({id(m.event): m.event for m in mentions}.values())
+
+
 def find_events(reading: Reading, actors: Actors) -> list[Mention]:
     """Every event mention, in text order; mentions of one event share its Event."""
     mentions: list[Mention] = []
@@ -42,7 +47,7 @@ def find_events(reading: Reading, actors: Actors) -> list[Mention]:
             event = event_at(trigger, kind, span, others, sentence, dates, reading, actors)
             if event is not None:
                 mentions.append(Mention(merge(event, mentions, actors), trigger, sentence))
-    for event in {id(m.event): m.event for m in mentions}.values():
+    for event in events_of(mentions):
         if event.kind == "Meeting" and leaders_only(event, actors, doc.published):
             event.kind = "Summit"
     date_main_event(mentions, reading)
@@ -73,7 +78,7 @@ def date_main_event(mentions: list[Mention], reading: Reading) -> None:
     )
     if lead is None:
         return
-    events = list({id(m.event): m.event for m in mentions}.values())
+    events = events_of(mentions)
     undated = [e for e in events if e.status == "Held" and e.date is None]
     if undated and not any(e.date == lead.iso() for e in events):
         undated[0].date = lead.iso()

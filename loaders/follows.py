@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from bilat.loaders.events import Mention
+from bilat.loaders.events import Mention, events_of
 from bilat.loaders.extraction import Event
 from bilat.loaders.reading import Reading
-
-FOLLOW_VERBS = {"follow", "seguir", "suceder"}
 
 
 def find_follows(reading: Reading, mentions: list[Mention]) -> list[tuple[Event, Event]]:
     """(later, earlier) pairs of events, without repeats."""
-    events = list(dict.fromkeys(id(m.event) for m in mentions))
-    by_id = {id(m.event): m.event for m in mentions}
-    main = main_event([by_id[i] for i in events])
+    events = events_of(mentions)
+    main = main_event(events)
     pairs: list[tuple[Event, Event]] = []
     for mention in mentions:
         earlier = mention.event
@@ -24,14 +21,14 @@ def find_follows(reading: Reading, mentions: list[Mention]) -> list[tuple[Event,
         later = other_event_in(mention, mentions) or main
         if later is not None and later is not earlier:
             pairs.append((later, earlier))
-    planned = [by_id[i] for i in events if by_id[i].status == "Planned"]
+    planned = [e for e in events if e.status == "Planned"]
     for event in planned:
         if main is not None and main.status == "Held":
             pairs.append((event, main))
     dated = sorted((e for e in planned if e.date), key=lambda e: e.date)
     pairs.extend(zip(dated[1:], dated[:-1], strict=False))
-    pairs.extend(repeated_meetings([by_id[i] for i in events]))
-    pairs.extend(after_earlier_events(main, [by_id[i] for i in events]))
+    pairs.extend(repeated_meetings(events))
+    pairs.extend(after_earlier_events(main, events))
     unique: list[tuple[Event, Event]] = []
     for later, earlier in pairs:
         if not any(later is a and earlier is b for a, b in unique):
@@ -51,7 +48,7 @@ def after_cue(trigger: Token, words: dict) -> bool:
             ):
                 return True
     head = trigger.head
-    return head.lemma_.lower() in FOLLOW_VERBS and trigger.dep_ in ("obj", "dobj")
+    return head.lemma_.lower() in words["follow_verbs"] and trigger.dep_ in ("obj", "dobj")
 
 
 def other_event_in(mention: Mention, mentions: list[Mention]) -> Event | None:

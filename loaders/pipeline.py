@@ -10,7 +10,7 @@ from pyoxigraph import NamedNode, Quad
 
 from bilat.loaders.actors import Actors
 from bilat.loaders.commitments import find_commitments
-from bilat.loaders.events import find_events
+from bilat.loaders.events import events_of, find_events
 from bilat.loaders.extraction import Extraction
 from bilat.loaders.follows import find_follows, main_event
 from bilat.loaders.rdf import communique_iri, quads_of
@@ -40,7 +40,7 @@ def extract(communique: Communique) -> Loaded:
     # "the two officials" stand for the people of the main event, known after one pass
     for _ in range(2):
         mentions = find_events(reading, actors)
-        events = list({id(m.event): m.event for m in mentions}.values())
+        events = events_of(mentions)
         main = main_event(events)
         if main is not None:
             actors.main_people = [k for k in main.participants if actors.actor(k).type == "Person"]
