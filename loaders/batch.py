@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from bilat.loaders.nlp import pipeline
@@ -16,9 +17,15 @@ def try_load(path: Path) -> Loaded | str:
     try:
         return load_file(path)
     except ReadError as error:
-        return str(error)
+        return one_line(str(error))
     except Exception as error:  # a bug on one file must not stop the others
-        return f"internal error ({type(error).__name__}: {error})"
+        return one_line(f"internal error ({type(error).__name__}: {error})")
+
+
+def one_line(message: str, limit: int = 300) -> str:
+    """A reason as one line of reasonable length, whatever the exception said."""
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
 def load_many(paths: list[Path], workers: int = 1) -> Iterator[tuple[Path, Loaded | str]]:
@@ -29,5 +36,12 @@ def load_many(paths: list[Path], workers: int = 1) -> Iterator[tuple[Path, Loade
         return
     for lang in LANGUAGES:  # load the models once, before the workers fork and share them
         pipeline(lang)
+    done = 0
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from zip(paths, pool.map(try_load, paths, chunksize=4), strict=True)
+        try:
+            for result in pool.map(try_load, paths, chunksize=4):
+                yield paths[done], result
+                done += 1
+        except BrokenProcessPool:  # a worker killed (out of memory, a crash in a C extension)
+            for path in paths[done:]:
+                yield path, "a worker process died while extracting it; load it again alone"

@@ -15,6 +15,11 @@ from bilat.loaders.reader import Communique
 
 LEXICON_FILE = Path(__file__).parent / "data" / "lexicon.yaml"
 PARAGRAPH = re.compile(r"[^\n]+")
+# A paragraph longer than this is parsed in pieces cut where a sentence seems to end. Real
+# paragraphs are well under 2,000 characters; the cap keeps every doc far below spaCy's
+# nlp.max_length (1,000,000) and the parser's memory flat on a file that is one long line.
+MAX_CHUNK = 5_000
+SENTENCE_END = re.compile(r"[.!?;:…»\")]\s+")
 # a news dateline: "MADRID.— ", "SAN CRISTÓBAL (Venezuela).— ", "NORTHWOOD, England, July 11 - "
 DATELINE = re.compile(
     r"^[A-ZÁÉÍÓÚÑÜ][A-ZÁÉÍÓÚÑÜ .'-]{2,}(?:\([^)]{1,40}\))?(?:,[^,.\n]{1,30}){0,2}\.?\s*[-—–]+\s*"
@@ -64,6 +69,7 @@ def read(communique: Communique) -> Reading:
     pipe = pipeline(communique.language)
     lines = PARAGRAPH.finditer(communique.text)
     paragraphs = [without_dateline(m.start(), m.group()) for m in lines]
+    paragraphs = [piece for start, text in paragraphs for piece in chunks(start, text)]
     paragraphs = [(start, text) for start, text in paragraphs if text.strip()]
     sentences: list[Sentence] = []
     docs = pipe.nlp.pipe(text for _, text in paragraphs)
@@ -80,3 +86,21 @@ def without_dateline(start: int, paragraph: str) -> tuple[int, str]:
     if dateline is None:
         return start, paragraph
     return start + dateline.end(), paragraph[dateline.end() :]
+
+
+def chunks(start: int, paragraph: str, limit: int = MAX_CHUNK) -> list[tuple[int, str]]:
+    """A paragraph in pieces of at most `limit` characters, each with its offset.
+
+    A piece ends after the last sentence end (". ", "? ", "; "…) that fits, else at the last
+    space, else at `limit` itself (a "word" thousands of characters long)."""
+    pieces = []
+    while len(paragraph) > limit:
+        window = paragraph[: limit + 1]
+        ends = [m.end() for m in SENTENCE_END.finditer(window) if m.end() <= limit]
+        cut = ends[-1] if ends and ends[-1] > limit // 4 else window.rfind(" ", 0, limit) + 1
+        if cut <= 0:
+            cut = limit
+        pieces.append((start, paragraph[:cut]))
+        start, paragraph = start + cut, paragraph[cut:]
+    pieces.append((start, paragraph))
+    return pieces

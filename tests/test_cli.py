@@ -37,8 +37,9 @@ def test_bad_files_are_named_and_the_good_ones_load(tmp_path):
     for good in GOOD:
         shutil.copy(good, folder / good.name)
     (folder / "binary.txt").write_bytes(bytes(range(256)) * 4)
-    latin1 = "date 2026-01-16\nMéxico y España firmaron.".encode("latin-1")
-    (folder / "latin1.txt").write_bytes(latin1)
+    # neither UTF-8 nor plausible Latin-1 text: high bytes with C1 control codes
+    junk = b"date 2026-01-16\n" + bytes(range(0x80, 0xA0)) * 4 + b"\xfe\xff\x81\x8d"
+    (folder / "latin1.txt").write_bytes(junk)
     (folder / "empty.txt").write_bytes(b"")
     (folder / "nodate.txt").write_text("Los gobiernos de México y Chile acordaron cooperar.")
     store = tmp_path / "store"

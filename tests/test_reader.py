@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from bilat.loaders.reader import ReadError, parse_communique
+from bilat.loaders.reader import MAX_BYTES, ReadError, parse_communique
 
 SPANISH = "Los gobiernos de México y Colombia acordaron ayer reforzar la cooperación."
 ENGLISH = "The two governments agreed yesterday to strengthen their cooperation on trade."
@@ -32,13 +32,34 @@ def test_utf16_with_bom_is_decoded():
     assert doc.text == SPANISH
 
 
+def test_latin1_text_is_decoded_as_windows_1252():
+    text = "Los gobiernos de México y Perú firmaron ayer un acuerdo “histórico” de cooperación."
+    doc = parse_communique(f"date 2026-01-16\r\n{text}\r\n".encode("cp1252"), "latin1.txt")
+    assert doc.text == text
+    assert doc.language == "es"
+
+
+def test_utf8_with_bom_and_front_matter_datetime():
+    raw = f"\ufeff---\ndate: 2026-01-16 10:30:00\n---\n{SPANISH}".encode()
+    assert parse_communique(raw, "b.txt").published == date(2026, 1, 16)
+
+
 @pytest.mark.parametrize(
     ("raw", "reason"),
     [
         (b"", "empty"),
         (b"   \n\t\n", "empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-        ("date 2026-01-16\nMéxico".encode("latin-1"), "not UTF-8"),
+        (bytes(range(0x80, 0xA0)) * 4 + b"\xfe\xff\x81\x8d", "not text in a known encoding"),
+        ("date 2026-01-16\nMéxico y Perú".encode()[:-1], "truncated"),
+        ("date 2026-01-16\nMéxico y Perú acordaron.".encode() + b"\xe9 y m\xe1s\n", "broken UTF-8"),
+        (b"date 2026-01-16\n" + bytes(range(0xC0, 0x100)) * 8, "not text in a known encoding"),
+        (b"date 2026-01-16\nLos gobiernos\x00 acordaron.", "NUL"),
+        (b"date 2026-01-16\n" + b"x" * (MAX_BYTES + 1), "larger than 2 MB"),
+        (f"---\ndate: 2026-02-30\n---\n{SPANISH}".encode(), "impossible date"),
+        (f"---\ndate: 2026\n---\n{SPANISH}".encode(), "not a YYYY-MM-DD date"),
+        (f"---\ndate: 2026-01-16\ntitle: [a, b]\n---\n{SPANISH}".encode(), "not a single value"),
+        (b"date 2026-01-16\n<html><body>x</body></html>", "HTML"),
         (SPANISH.encode(), "no publication date"),
         (f"date 2026-02-30\n{SPANISH}".encode(), "not a real YYYY-MM-DD date"),
         (f"---\ndate: [2026\n---\n{SPANISH}".encode(), "not valid YAML"),
