@@ -284,7 +284,10 @@ def _resolve_match(
     m: re.Match[str], g: Grammar, published: dt.date, future: bool | None
 ) -> ResolvedDate | None:
     """The ResolvedDate for one candidate match, or None when it names no usable date."""
-    found = _read(m, g, published, future)
+    try:
+        found = _read(m, g, published, future)
+    except OverflowError:  # a weekday or offset before year 1 or after 9999
+        return None
     if found is None:
         return None
     value, precision = found

@@ -246,11 +246,8 @@ def test_extraction_of_any_readable_text_does_not_raise(models, text, language):
         extract(communique)
 
 
-@pytest.mark.skip(
-    reason="bug in loaders/dates.py (_weekday -> dateparser): OverflowError 'date value out of "
-    "range' for a weekday when published is 0001-01-01; the reader now refuses such dates"
-)
 def test_weekday_near_the_first_representable_date(models):
+    # found by hypothesis: dateparser raised OverflowError for a weekday before year 1
     text = "The leaders agreed on Saturday to develop relations."
     communique = parse_communique(f"date 2026-01-16\n{text}".encode(), "x.txt")
     extract(replace(communique, published=date(1, 1, 1)))
