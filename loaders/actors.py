@@ -28,6 +28,7 @@ class Actors:
         # the persons who took part in the event the communiqué reports, once known:
         # "los secretarios", "the two officials" most often stand for them
         self.main_people: list[str] = []
+        self.asked_for_main_people = False  # did a plural or "they" need them?
         # per sentence, the persons named up to its end, the most recent last
         self.people_until: list[list[str]] = []
         self.sentences_of: dict[int, list] = {}  # a paragraph's doc -> its sentences
@@ -150,11 +151,15 @@ class Actors:
         if group == "countries":
             return self.countries()
         if group == "people":
+            self.asked_for_main_people = True
             return when_people or self.main_people or self.recent_people(head)[-2:]
         if is_title:
             return self.recent_people(head)[-1:]
         if head.pos_ == "PRON":  # "he", "she"; "they", "ellos": the people of the main event
-            return self.recent_people(head)[-1:] if not is_plural(head) else self.main_people
+            if not is_plural(head):
+                return self.recent_people(head)[-1:]
+            self.asked_for_main_people = True
+            return self.main_people
         return []
 
     def title_holder(self, title: str) -> str | None:

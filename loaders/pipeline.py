@@ -37,13 +37,16 @@ def load_file(path: Path) -> Loaded:
 def extract(communique: Communique) -> Loaded:
     reading = read(communique)
     actors = Actors(reading)
-    # "the two officials" stand for the people of the main event, known after one pass
+    # "the two officials" stand for the people of the main event, known after one pass:
+    # read the events again when a plural asked for them
     for _ in range(2):
         mentions = find_events(reading, actors)
         events = events_of(mentions)
         main = main_event(events)
         if main is not None:
             actors.main_people = [k for k in main.participants if actors.actor(k).type == "Person"]
+        if not (actors.asked_for_main_people and actors.main_people):
+            break
     speakers_in: dict[int, list[str]] = {}
     for mention in mentions:
         people = [k for k in mention.event.participants if actors.actor(k).type == "Person"]
