@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -36,6 +37,7 @@ def load_many(paths: list[Path], workers: int = 1) -> Iterator[tuple[Path, Loade
         return
     for lang in LANGUAGES:  # load the models once, before the workers fork and share them
         pipeline(lang)
+    gc.freeze()  # keep the collector off the shared pages, or each worker copies them all
     done = 0
     with ProcessPoolExecutor(max_workers=workers) as pool:
         try:
