@@ -47,10 +47,34 @@ def is_negated(verb: Token, negations: list[str]) -> bool:
     return any(w.lower_ in negations for w in words)
 
 
+def is_passive(verb: Token) -> bool:
+    """ "was stressed", "fue subrayada"."""
+    return any(
+        c.dep_ in ("auxpass", "aux:pass", "nsubjpass", "nsubj:pass")
+        or (c.dep_ == "aux" and c.lemma_.lower() == "ser")
+        for c in verb.children
+    )
+
+
+def agent(verb: Token) -> Token | None:
+    """Who did a passive verb: "by both governments", "por ambos gobiernos"."""
+    if not is_passive(verb):
+        return None
+    for child in verb.children:
+        if child.dep_ == "agent":
+            return next((g for g in child.children if g.dep_ == "pobj"), None)
+        if any(g.dep_ == "case" and g.lower_ == "por" for g in child.children):
+            return child
+    return None
+
+
 def complement(verb: Token) -> Token | None:
     """What the verb says or commits to: its clausal complement, else its object."""
+    doer = agent(verb)
     for dep in COMPLEMENTS:
         for child in verb.children:
+            if doer is not None and child.i == doer.i:
+                continue
             # a clause may come first ("X will do Y, the leaders announced"); an object not
             if child.dep_ == dep and child.lower_ not in PRONOUN_OBJECTS:
                 if child.i > verb.i or dep == "ccomp":

@@ -49,7 +49,11 @@ def claim_of(verb: Token, sentence: Sentence, reading: Reading, actors: Actors) 
     if clauses.is_negated(verb, reading.words["negations"]):
         return None
     head = clauses.complement(verb)
-    if head is None:
+    subject = clauses.subject(verb)
+    if head is None and clauses.agent(verb) is not None and subject is not None:
+        # "La importancia de X fue subrayada por ambos gobiernos": the subject was said
+        span = verb.doc[subject.left_edge.i : subject.right_edge.i + 1]
+    elif head is None:
         span = preposed_claim(verb, sentence)
         if span is None:
             return None
@@ -87,6 +91,9 @@ def speakers_of(
     verb: Token, actors: Actors, in_event: list[str], previous: list[str]
 ) -> list[str]:
     """The subject, else the event's participants, else the authors or the last speakers."""
+    doer = clauses.agent(verb)
+    if doer is not None and (found := actors.referents(doer, in_event)):
+        return found
     subject = clauses.subject(verb)
     if subject is not None and subject.pos_ == "PRON" and len(previous) == 1:
         return previous  # "He expressed …" after "The Secretary thanked …"

@@ -34,6 +34,17 @@ CASES = [
      'Starmer said the plan was "a groundbreaking step".',
      """?s rdfs:label "Keir Starmer" ; bilat:said ?c . ?c bilat:text ?t .
         FILTER(CONTAINS(?t, "groundbreaking"))"""),
+    # passive voice: the agent said it
+    ("es-passive",
+     "date 2026-01-16\nLos gobiernos de México y Canadá publicaron una declaración. La "
+     "importancia de la cooperación en seguridad fue subrayada por ambos gobiernos.",
+     """?gov a bilat:Government ; bilat:country/bilat:countryCode "CAN" ; bilat:said ?c .
+        ?c bilat:text ?t . FILTER(CONTAINS(?t, "importancia de la cooperación"))"""),
+    ("en-passive",
+     "date 2025-07-11\nPrime Minister Keir Starmer met President Emmanuel Macron in London. "
+     "It was stressed by both leaders that cooperation on migration must continue.",
+     """?s rdfs:label "Emmanuel Macron" ; bilat:said ?c . ?c bilat:text ?t .
+        FILTER(CONTAINS(?t, "cooperation on migration must continue"))"""),
     # two speakers for one claim, from a plural subject
     ("en-two-speakers",
      "date 2025-02-06\nSecretary of State Marco Rubio spoke today with Mexican Foreign Secretary "
