@@ -276,24 +276,14 @@ class Gazetteer:
     def _fuzzy_person(self, query: str) -> str | None:
         if len(query.replace(" ", "")) < MIN_FUZZY_LETTERS:
             return None
-        if " " not in query:  # a lone word: a surname, never a first name ("Juan", "Mark")
-            hits = process.extract(
-                query,
-                list(self._surnames),
-                scorer=fuzz.ratio,
-                score_cutoff=FUZZY_CUTOFF,
-                limit=None,
-            )
-            choices = self._surnames
-        else:
-            hits = process.extract(
-                query,
-                list(self._person_forms),
-                scorer=fuzz.token_set_ratio,
-                score_cutoff=FUZZY_CUTOFF,
-                limit=None,
-            )
-            choices = self._person_forms
+        # a lone word is a surname, never a first name ("Juan", "Mark")
+        choices, scorer = (
+            (self._surnames, fuzz.ratio) if " " not in query
+            else (self._person_forms, fuzz.token_set_ratio)
+        )
+        hits = process.extract(
+            query, list(choices), scorer=scorer, score_cutoff=FUZZY_CUTOFF, limit=None
+        )
         if not hits:
             return None
         best = max(score for _, score, _ in hits)
