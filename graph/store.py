@@ -86,10 +86,6 @@ class Store:
             f"DROP SILENT GRAPH {graph} ; INSERT DATA {{ GRAPH {graph} {{ {body} }} }}"
         )
 
-    def remove_graph(self, graph: NamedNode) -> None:
-        """Drop a named graph if it exists."""
-        self._store.update(f"DROP SILENT GRAPH {graph}")
-
     def load_vocabulary(self) -> None:
         """Write the ontology and the topic scheme into their own named graph, when changed."""
         vocabulary = Dataset(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bilat.loaders.nlp import pipeline
 from bilat.loaders.pipeline import Loaded, load_file
-from bilat.loaders.reader import LANGUAGES, ReadError
+from bilat.loaders.reader import LANGUAGES, ReadError, one_line
 
 
 def try_load(path: Path) -> Loaded | str:
@@ -21,12 +21,6 @@ def try_load(path: Path) -> Loaded | str:
         return one_line(str(error))
     except Exception as error:  # a bug on one file must not stop the others
         return one_line(f"internal error ({type(error).__name__}: {error})")
-
-
-def one_line(message: str, limit: int = 300) -> str:
-    """A reason as one line of reasonable length, whatever the exception said."""
-    message = " ".join(message.split())
-    return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
 def load_many(paths: list[Path], workers: int = 1) -> Iterator[tuple[Path, Loaded | str]]:

@@ -80,7 +80,7 @@ def parse_communique(raw: bytes, name: str) -> Communique:
         raise ReadError("this is an HTML page, not the text of a communiqué")
     language = meta.get("language") or detect_language(body)
     if language not in LANGUAGES:
-        raise ReadError(f"language {one_line(language)} is not one bilat reads (es, en)")
+        raise ReadError(f"language {one_line(repr(language), 40)} is not one bilat reads (es, en)")
     title = scalar(meta, "title") or first_line(body)
     return Communique(
         name=name,
@@ -103,8 +103,8 @@ def scalar(meta: dict, key: str) -> str | None:
     return " ".join(str(value).split()) or None
 
 
-def one_line(value: object, limit: int = 40) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
+def one_line(text: str, limit: int = 300) -> str:
+    """Any message as one line of at most `limit` characters."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -205,11 +205,12 @@ def parse_iso_date(value: object) -> date:
     if isinstance(value, date):
         return value
     if not isinstance(value, str) or not ISO_DATE.fullmatch(value.strip()):
-        raise ReadError(f"the date {one_line(value)} is not a YYYY-MM-DD date")
+        raise ReadError(f"the date {one_line(repr(value), 40)} is not a YYYY-MM-DD date")
     try:
         return date.fromisoformat(value.strip())
     except ValueError as error:
-        raise ReadError(f"the date {one_line(value)} is not a real YYYY-MM-DD date") from error
+        shown = one_line(repr(value), 40)
+        raise ReadError(f"the date {shown} is not a real YYYY-MM-DD date") from error
 
 
 def detect_language(text: str) -> str:
