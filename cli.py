@@ -182,14 +182,20 @@ def queries() -> None:
         click.echo(f"{name:32} {saved.title}  {params}")
 
 
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
+@click.option("--public", is_flag=True, help="Allow a --host other than this machine's loopback.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, public: bool) -> None:
     """Serve the web page of canned questions."""
     from bilat.webapp import create_app
 
+    if host not in LOOPBACK and not public:
+        fail(f"--host {host} would let other machines in: add --public if that is meant")
     store = open_store(ctx)
     app = create_app({"STORE": store})
     click.echo(f"bilat on http://{host}:{port}/  (store {ctx.obj})", err=True)

@@ -119,3 +119,8 @@ def test_reloading_leaves_the_same_quads(tmp_path):
     assert run(store, "load", str(GOOD[0])).exit_code == 0
     with Store(store) as s:
         assert set(s.quads()) == before
+
+
+def test_serving_beyond_loopback_needs_an_explicit_flag(tmp_path):
+    result = run(tmp_path / "store", "serve", "--host", "0.0.0.0")
+    assert result.exit_code == 1 and "--public" in result.output

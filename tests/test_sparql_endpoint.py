@@ -338,3 +338,9 @@ def test_sparqlwrapper_post(endpoint: str):
     sparql.setReturnFormat(JSON)
     bindings = sparql.query().convert()["results"]["bindings"]
     assert bindings == [{"label": {"type": "literal", "value": "Marco Rubio"}}]
+
+
+def test_an_overlong_request_gets_413(client):
+    body = "SELECT * WHERE { ?s ?p ?o } #" + "x" * (2 * 1024 * 1024)
+    response = client.post("/sparql", data=body, content_type="application/sparql-query")
+    assert response.status_code == 413

@@ -16,6 +16,7 @@ DEFAULTS: dict[str, Any] = {
     "PAGE_SIZE": 50,  # rows on one page of an answer, unless the URL says ?limit=
     "MAX_PAGE_SIZE": 1000,  # the largest ?limit= a page accepts
     "ENTITY_FACTS": 500,  # facts shown in each direction on an entity page
+    "MAX_CONTENT_LENGTH": 1024 * 1024,  # a larger request body gets 413: no query is that long
 }
 
 
