@@ -124,3 +124,18 @@ def test_reloading_leaves_the_same_quads(tmp_path):
 def test_serving_beyond_loopback_needs_an_explicit_flag(tmp_path):
     result = run(tmp_path / "store", "serve", "--host", "0.0.0.0")
     assert result.exit_code == 1 and "--public" in result.output
+
+
+def test_backup_and_restore_through_nquads(loaded, tmp_path):
+    backup, again = tmp_path / "backup.nq", tmp_path / "again.nq"
+    assert run(loaded, "export", "--format", "nq", "-o", str(backup)).exit_code == 0
+    restored = tmp_path / "restored"
+    result = run(restored, "import", str(backup))
+    assert result.exit_code == 0, result.output
+    assert run(restored, "export", "--format", "nq", "-o", str(again)).exit_code == 0
+    original, copy = Dataset(), Dataset()
+    original.parse(backup, format="nquads")
+    copy.parse(again, format="nquads")
+    assert len(list(original.graphs())) == len(list(copy.graphs())) > 1
+    for graph in original.graphs():
+        assert isomorphic(graph, copy.graph(graph.identifier))
