@@ -4,7 +4,11 @@ A header line is `#+ key: value`; together they are YAML with `title`, `title_es
 `description`, `params` and `expect`. Parameters are bound as RDF terms by the engine
 (pyoxigraph substitutions), never pasted into the query text; pyoxigraph binds only
 variables of the SELECT projection, so a query whose parameters are not projected is
-refused when it is read.
+refused when it is read. A parameter's type names its form control: the choices of
+`queries/choices/<type>.rq` (read from the graph), else a date or text input.
+
+A saved query is a SELECT (its answer is a table) or a CONSTRUCT or DESCRIBE (its answer
+is a graph); ASK is not offered as a canned question.
 """
 
 from __future__ import annotations
@@ -17,19 +21,22 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pyoxigraph import Literal, NamedNode, Variable
+from pyoxigraph import Literal, NamedNode, QueryBoolean, QueryTriples, Variable
 from pyoxigraph import Store as OxStore
 
 from bilat.ontology import BILAT, ID, PREFIXES, TOPIC
 
 HERE = Path(__file__).parent
 ACTOR_BASE = f"{ID}actor/"
+COMMUNIQUE_BASE = f"{ID}communique/"
 TOPIC_BASE = str(TOPIC)
 BILAT_BASE = str(BILAT._NS)
 XSD_DATE = NamedNode("http://www.w3.org/2001/XMLSchema#date")
 EVENT_KINDS = ("Call", "Meeting", "Summit", "Visit", "Signing")
-# Query-string names the web page uses for paging; no saved query may take them.
-RESERVED = frozenset({"limit", "offset"})
+# Query-string names the web pages use for paging and for "why this answer" (row=).
+RESERVED = frozenset({"limit", "offset", "row"})
+# Where a saved query's bindings go in its standalone text: the opening of its WHERE.
+WHERE_OPENING = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -98,6 +105,7 @@ CONVERTERS: dict[str, Callable[[str], Term]] = {
     "actor": _key_or_iri(ACTOR_BASE, "an actor"),
     "country": _key_or_iri(ACTOR_BASE, "a country", lower=True),
     "topic": _key_or_iri(TOPIC_BASE, "a topic"),
+    "communique": _key_or_iri(COMMUNIQUE_BASE, "a communiqué"),
     "event-kind": _event_kind,
     "date": _date,
     "string": Literal,
@@ -109,6 +117,7 @@ KEY_BASES: dict[str, str] = {
     "actor": ACTOR_BASE,
     "country": ACTOR_BASE,
     "topic": TOPIC_BASE,
+    "communique": COMMUNIQUE_BASE,
     "event-kind": BILAT_BASE,
 }
 
@@ -156,6 +165,7 @@ class SavedQuery:
     expect: dict[str, Any]
     sparql: str
     path: Path | None = field(default=None, compare=False)
+    kind: str = "solutions"  # "solutions" (SELECT) or "graph" (CONSTRUCT, DESCRIBE)
 
     def values(self, raw: Mapping[str, str]) -> dict[str, str]:
         """Every parameter's text value: the given one, else the default or example."""
@@ -172,6 +182,24 @@ class SavedQuery:
         """Text values (from a URL or a command line) as the RDF terms to bind."""
         values = self.values(raw)
         return {name: param.convert(values[name]) for name, param in self.params.items()}
+
+    def standalone(self, bound: Mapping[str, Term]) -> str:
+        """The query as text anyone can run elsewhere: PREFIX lines, the values in a VALUES.
+
+        The VALUES block opens the top-level WHERE, which is what the engine's binding
+        does: the values hold for the whole pattern, its FILTERs and OPTIONALs included.
+        The terms are written in N-Triples syntax, so a value cannot break out of its term.
+        """
+        prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+        if not bound:
+            return prologue + self.sparql
+        where = WHERE_OPENING.search(self.sparql)
+        if where is None:
+            raise CatalogueError(f"{self.name}: a query with parameters needs a `WHERE {{`")
+        names = " ".join(f"?{name}" for name in bound)
+        terms = " ".join(str(term) for term in bound.values())
+        values = f"\n  VALUES ({names}) {{ ({terms}) }}"
+        return prologue + self.sparql[: where.end()] + values + self.sparql[where.end() :]
 
 
 # --- reading .rq files -------------------------------------------------------------------
@@ -254,9 +282,16 @@ def _check_bindable(saved: SavedQuery) -> None:
     except ParameterError as error:
         raise CatalogueError(f"{name}: a default or example is not valid: {error}") from None
     try:
-        empty.query(saved.sparql, prefixes=PREFIXES, use_default_graph_as_union=True)
+        result = empty.query(saved.sparql, prefixes=PREFIXES, use_default_graph_as_union=True)
     except SyntaxError as error:
         raise CatalogueError(f"{name}: bad SPARQL: {error}") from None
+    if isinstance(result, QueryBoolean):
+        raise CatalogueError(f"{name}: an ASK query has no answer to show; use SELECT")
+    saved.kind = "graph" if isinstance(result, QueryTriples) else "solutions"
+    try:
+        empty.query(saved.standalone(terms))  # its own PREFIX lines, no engine bindings
+    except SyntaxError as error:
+        raise CatalogueError(f"{name}: the query with its VALUES does not parse: {error}") from None
     for param, term in terms.items():
         if not re.search(rf"[?$]{re.escape(param)}\b", saved.sparql):
             raise CatalogueError(

@@ -1,11 +1,18 @@
-"""Canned questions: the list, one question's form and answer, and its JSON/CSV twins."""
+"""Canned questions: the list, one question's form and answer, and its twins.
+
+A SELECT question's answer is a table, with JSON, CSV, TSV and XML twins; a CONSTRUCT or
+DESCRIBE question's answer is a graph, shown as a subject/predicate/object table, with
+Turtle, N-Triples and JSON-LD twins. Each page links its query, values bound, to the
+SPARQL editor, and each row to "why this answer" (webapp/why.py).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from io import BytesIO
 from itertools import islice
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import (
@@ -18,22 +25,51 @@ from flask import (
     request,
     url_for,
 )
+from pyoxigraph import QueryTriples
+from werkzeug.routing import BuildError
 
 from bilat.graph import write_result
-from bilat.ontology import PREFIXES
-from bilat.queries.catalogue import RESERVED, ParameterError, SavedQuery, choices, load_catalogue
+from bilat.graph.formats import ANSWER_MEDIA_TYPES, MediaType
+from bilat.queries.catalogue import (
+    RESERVED,
+    ParameterError,
+    SavedQuery,
+    Term,
+    choices,
+    load_catalogue,
+)
 from bilat.webapp.db import get_store
 
 bp = Blueprint("questions", __name__)
 EXTENSION = "bilat.catalogue"
 
-# The machine-readable twins of a question page: URL suffix -> (write_result format, type).
-FORMATS: dict[str, tuple[str, str]] = {
-    "json": ("json", "application/sparql-results+json"),
-    "csv": ("csv", "text/csv; charset=utf-8"),
-    "tsv": ("tsv", "text/tab-separated-values; charset=utf-8"),
-    "xml": ("xml", "application/sparql-results+xml"),
+# The machine-readable twins of a question page, by kind of answer: URL suffix -> media
+# type (a key of bilat.graph.formats.ANSWER_MEDIA_TYPES[kind]).
+TWINS: dict[str, dict[str, str]] = {
+    "solutions": {
+        "json": "application/sparql-results+json",
+        "csv": "text/csv",
+        "tsv": "text/tab-separated-values",
+        "xml": "application/sparql-results+xml",
+    },
+    "graph": {
+        "ttl": "text/turtle",
+        "nt": "application/n-triples",
+        "jsonld": "application/ld+json",
+    },
 }
+# How the page names each twin.
+TWIN_NAMES: dict[str, str] = {
+    "json": "JSON",
+    "csv": "CSV",
+    "tsv": "TSV",
+    "xml": "XML",
+    "ttl": "Turtle",
+    "nt": "N-Triples",
+    "jsonld": "JSON-LD",
+}
+# The columns of a graph answer's table: one row per triple.
+TRIPLE_COLUMNS = ["subject", "predicate", "object"]
 # The form control of each parameter type without choices from the graph.
 INPUT_TYPES: dict[str, str] = {"date": "date", "integer": "number"}
 
@@ -59,6 +95,24 @@ def saved_query(name: str) -> SavedQuery:
 def parameters(args: Mapping[str, str]) -> dict[str, str]:
     """The query string without the paging names."""
     return {name: value for name, value in args.items() if name not in RESERVED}
+
+
+def asked(saved: SavedQuery, args: Mapping[str, str]) -> dict[str, str]:
+    """The parameters of the query string, plus a value from the graph for each one left
+    empty whose example the graph does not hold (and that has no default of its own).
+
+    An example such as a communiqué's key may exist only in the test data; then the
+    first of the form's choices stands in, so the bare URL still shows an answer. The
+    value is written into every link the page makes, so its twins answer the same.
+    """
+    raw = parameters(args)
+    for name, param in saved.params.items():
+        if (raw.get(name) or "").strip() or param.default is not None:
+            continue
+        options = choices(get_store(), param.type, current_app.config["QUERIES"])
+        if options and param.example not in {key for key, _ in options}:
+            raw[name] = options[0][0]
+    return raw
 
 
 @dataclass(frozen=True)
@@ -94,20 +148,21 @@ def index() -> str:
 
 
 @bp.get("/questions/<name>")
-def question(name: str) -> str | Response:
+def question(name: str) -> Response:
     """A question's form, its SPARQL, its bound values and one page of its answer."""
     saved = saved_query(name)
-    twin = wanted_twin()
+    twin = wanted_twin(saved)
     if twin is not None:
         return answer(name, twin)
     page = Page.from_args(request.args)
-    raw = parameters(request.args)
+    raw = asked(saved, request.args)
     values = saved.values(raw)
     bound = saved.bind(raw)
     store = get_store()
-    result = store.query(saved.sparql, bound)
-    rows = list(islice(result, page.offset, page.offset + page.limit + 1))
-    return render_template(
+    variables, answer_rows = rows_of(saved, bound)
+    rows = list(islice(answer_rows, page.offset, page.offset + page.limit + 1))
+    text = saved.standalone(bound)
+    page_html = render_template(
         "question.html",
         saved=saved,
         values=values,
@@ -117,27 +172,63 @@ def question(name: str) -> str | Response:
             for p in saved.params.values()
         },
         input_types=INPUT_TYPES,
-        variables=[v.value for v in result.variables],
+        variables=variables,
         rows=rows[: page.limit],
         page=page,
-        prefixes=PREFIXES,
-        links=links(name, raw, page, more=len(rows) > page.limit),
+        standalone=text,
+        editor=editor_url(text),
+        why=[
+            f"{url_for('why.row', name=name)}?{urlencode({**values, 'row': page.offset + number})}"
+            for number in range(1, min(len(rows), page.limit) + 1)
+        ],
+        twins=TWINS[saved.kind],
+        twin_names=TWIN_NAMES,
+        links=links(saved, raw, page, more=len(rows) > page.limit),
     )
+    response = Response(page_html)
+    response.vary.add("Accept")  # the same URL gives the twins by Accept header
+    return response
 
 
-def wanted_twin() -> str | None:
+def rows_of(saved: SavedQuery, bound: Mapping[str, Term]) -> tuple[list[str], Iterable[Any]]:
+    """The answer's column names and its rows, in the query's order.
+
+    A graph answer has one row per distinct triple, sorted, so that its pages and its
+    row numbers ("why this answer") do not depend on the engine's order.
+    """
+    result = get_store().query(saved.sparql, bound)
+    if isinstance(result, QueryTriples):
+        triples = sorted(
+            set(result), key=lambda t: (str(t.subject), str(t.predicate), str(t.object))
+        )
+        return TRIPLE_COLUMNS, [
+            dict(zip(TRIPLE_COLUMNS, triple, strict=True)) for triple in triples
+        ]
+    return [v.value for v in result.variables], result
+
+
+def editor_url(text: str) -> str:
+    """The SPARQL editor's URL with `text` in it (the editor belongs to the views blueprint)."""
+    try:
+        return url_for("views.editor", query=text)
+    except BuildError:  # the editor's blueprint is not registered: its documented address
+        return f"{request.script_root}/sparql/editor?{urlencode({'query': text})}"
+
+
+def wanted_twin(saved: SavedQuery) -> str | None:
     """The suffix of the twin the Accept header prefers to HTML, if it prefers one."""
-    types = {content_type: suffix for suffix, (_, content_type) in FORMATS.items()}
+    types = {media: suffix for suffix, media in TWINS[saved.kind].items()}
     return types.get(request.accept_mimetypes.best_match(["text/html", *types]) or "")
 
 
-def links(name: str, raw: Mapping[str, str], page: Page, more: bool) -> dict[str, str]:
+def links(saved: SavedQuery, raw: Mapping[str, str], page: Page, more: bool) -> dict[str, str]:
     """URLs that keep the question's parameters: previous and next page, the twins."""
+    name = saved.name
     here = url_for("questions.question", name=name)
     found = {
         suffix: url_for("questions.answer", name=name, suffix=suffix)
         + (f"?{urlencode(raw)}" if raw else "")
-        for suffix in FORMATS
+        for suffix in TWINS[saved.kind]
     }
     if page.offset > 0:
         offset = max(page.offset - page.limit, 0)
@@ -150,12 +241,20 @@ def links(name: str, raw: Mapping[str, str], page: Page, more: bool) -> dict[str
 
 @bp.get("/questions/<name>.<suffix>")
 def answer(name: str, suffix: str) -> Response:
-    """The whole answer to a question as SPARQL results JSON, CSV, TSV or XML."""
+    """The whole answer to a question: SPARQL results JSON, CSV, TSV or XML for a table,
+    Turtle, N-Triples or JSON-LD for a graph."""
     saved = saved_query(name)
-    if suffix not in FORMATS:
-        abort(404, description=f"No .{suffix} format; there are {', '.join(FORMATS)}.")
-    fmt, content_type = FORMATS[suffix]
-    result = get_store().query(saved.sparql, saved.bind(parameters(request.args)))
+    twins = TWINS[saved.kind]
+    if suffix not in twins:
+        abort(
+            404,
+            description=f"No .{suffix} format for this question; there are "
+            f"{', '.join('.' + s for s in twins)}.",
+        )
+    media_type: MediaType = ANSWER_MEDIA_TYPES[saved.kind][twins[suffix]]
+    result = get_store().query(saved.sparql, saved.bind(asked(saved, request.args)))
     buffer = BytesIO()
-    write_result(result, buffer, fmt)
-    return Response(buffer.getvalue(), content_type=content_type)
+    write_result(result, buffer, media_type.writer)
+    response = Response(buffer.getvalue(), content_type=media_type.content_type)
+    response.vary.add("Accept")
+    return response
