@@ -33,11 +33,14 @@ def load_many(paths: list[Path], workers: int = 1) -> Iterator[tuple[Path, Loade
         pipeline(lang)
     gc.freeze()  # keep the collector off the shared pages, or each worker copies them all
     done = 0
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        try:
-            for result in pool.map(try_load, paths, chunksize=4):
-                yield paths[done], result
-                done += 1
-        except BrokenProcessPool:  # a worker killed (out of memory, a crash in a C extension)
-            for path in paths[done:]:
-                yield path, "a worker process died while extracting it; load it again alone"
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+        for result in pool.map(try_load, paths, chunksize=4):
+            yield paths[done], result
+            done += 1
+    except BrokenProcessPool:  # a worker killed (out of memory, a crash in a C extension)
+        for path in paths[done:]:
+            yield path, "a worker process died while extracting it; load it again alone"
+    finally:
+        # a caller that stops early (a full disk) must not wait for the files left
+        pool.shutdown(cancel_futures=True)

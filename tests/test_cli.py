@@ -1,6 +1,7 @@
 """The `bilat` command end to end on a real on-disk store in a temporary folder."""
 
 import json
+import re
 import shutil
 
 import pytest
@@ -101,14 +102,47 @@ def test_stats_counts_classes(loaded):
     assert "ontology#Claim" in result.output and "seed-2026-01-16" in result.output
 
 
-def test_import_refuses_a_broken_file_whole(tmp_path):
-    bad = tmp_path / "bad.ttl"
-    bad.write_text("<http://e/a> <http://e/p> <http://e/b> .\n<http://e/c> <http://e/p> .\n")
+GOOD_LINES = 1000
+BROKEN = {  # a format, a good line of it and a line its parser refuses
+    "ttl": ("<http://e/s{i}> <http://e/p> <http://e/o> .", "<http://e/c> <http://e/p> ."),
+    "nq": ("<http://e/s{i}> <http://e/p> <http://e/o> <http://e/g> .",
+           '<http://e/c> <http://e/p> "x" <http://e/g> <http://e/h> .'),
+}
+
+
+@pytest.mark.parametrize("ext", BROKEN)
+@pytest.mark.parametrize("into", ["an empty store", "a store with data"])
+def test_import_refuses_a_broken_file_whole_with_line_and_column(tmp_path, ext, into):
     store = tmp_path / "store"
-    result = run(store, "import", str(bad))
-    assert result.exit_code == 1 and "bad.ttl" in result.output
+    if into == "a store with data":
+        kept = tmp_path / "kept.nq"
+        kept.write_text("<http://e/k> <http://e/p> <http://e/o> <http://e/kept> .\n")
+        assert run(store, "import", str(kept)).exit_code == 0
     with Store(store) as s:
-        assert len(s) == 0
+        before = set(s.quads())
+    good, bad_line = BROKEN[ext]
+    bad = tmp_path / f"bad.{ext}"
+    lines = [good.format(i=i) for i in range(GOOD_LINES)]
+    bad.write_text("\n".join([*lines, bad_line, *lines]) + "\n")
+
+    result = run(store, "import", str(bad))
+
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    [error] = result.output.splitlines()
+    assert error.startswith(f"Error: bad.{ext}: ")
+    assert re.search(rf"\bline {GOOD_LINES + 1}\b.*\bcolumns? [0-9]+", error), error
+    with Store(store) as s:
+        assert set(s.quads()) == before  # not the 1,000 good lines before the broken one
+
+
+def test_import_of_a_folder_is_one_line(tmp_path):
+    folder = tmp_path / "data.ttl"
+    folder.mkdir()
+    result = run(tmp_path / "store", "import", str(folder))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {folder}: Is a directory")
+    assert len(result.output.splitlines()) == 1
 
 
 def test_reloading_leaves_the_same_quads(tmp_path):
