@@ -2,19 +2,26 @@
 
 import json
 import os
+import re
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
+from itertools import islice
 
 import pytest
-from pyoxigraph import Literal, NamedNode, Quad
+from flask import Flask
+from pyoxigraph import Literal, NamedNode, Quad, QueryTriples
 from werkzeug.serving import make_server
 
 from bilat.graph import Store
+from bilat.queries.catalogue import load_catalogue
 from bilat.webapp import create_app
-from bilat.webapp.deadline import EXTENSION
+from bilat.webapp.deadline import EXTENSION, open_snapshot
+
+from conftest import DATA
 
 TIMEOUT = 1.5
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -35,6 +42,22 @@ def disk_store(tmp_path):
     store.close()
 
 
+@contextmanager
+def serving(app: Flask):
+    """The app served on 127.0.0.1 by werkzeug; (base URL, runner)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    runner = app.extensions[EXTENSION]
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", runner
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        runner.close()
+
+
 @pytest.fixture
 def served(disk_store, monkeypatch):
     """The app on the on-disk store, served on 127.0.0.1 by werkzeug; (base URL, runner)."""
@@ -42,21 +65,22 @@ def served(disk_store, monkeypatch):
     app = create_app(
         {"TESTING": True, "STORE": disk_store, "QUERY_TIMEOUT": TIMEOUT, "WRITE_TOKEN": TOKEN}
     )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    runner = app.extensions[EXTENSION]
-    yield f"http://127.0.0.1:{server.server_port}", runner
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
-    runner.close()
+    with serving(app) as found:
+        yield found
 
 
 def get(url: str, query: str, timeout: float = 30) -> tuple[int, str]:
     """GET /sparql?query=... with a real HTTP client: (status, body)."""
-    address = f"{url}/sparql?" + urllib.parse.urlencode({"query": query})
-    request = urllib.request.Request(address, headers={"Accept": "application/sparql-results+json"})
+    return fetch(
+        f"{url}/sparql?" + urllib.parse.urlencode({"query": query}),
+        "application/sparql-results+json",
+        timeout,
+    )
+
+
+def fetch(address: str, accept: str = "*/*", timeout: float = 30) -> tuple[int, str]:
+    """GET a URL with a real HTTP client: (status, body)."""
+    request = urllib.request.Request(address, headers={"Accept": accept})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read().decode()
@@ -158,3 +182,207 @@ def test_an_in_memory_store_gets_the_deadline_on_the_wait(fixture_store):
 def test_the_timeout_must_be_positive(fixture_store):
     with pytest.raises(ValueError, match="QUERY_TIMEOUT"):
         create_app({"TESTING": True, "STORE": fixture_store, "QUERY_TIMEOUT": 0})
+
+
+# --- canned questions, views and "why" pages under the deadline -----------------------------
+
+# A test-only catalogue: a question that joins everything with everything, and two that
+# answer at once (a table with a parameter, and a graph).
+SAVED = {
+    "everything.rq": """#+ title: Everything with everything
+#+ description: A cartesian product, slow on purpose.
+SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }
+""",
+    "numbers.rq": """#+ title: Numbers from a least one
+#+ params:
+#+   least: {type: integer, label: Least number, example: 2950}
+SELECT ?least ?s ?n WHERE { ?s bilat:number ?n . FILTER(?n >= ?least) } ORDER BY DESC(?n)
+""",
+    "number-graph.rq": """#+ title: Numbers as a graph
+#+ params:
+#+   least: {type: integer, label: Least number, example: 2990}
+CONSTRUCT { ?s bilat:number ?n ; bilat:atLeast ?least }
+WHERE { ?first bilat:number ?least . ?s bilat:number ?n . FILTER(?n >= ?least) }
+""",
+}
+JSON_RESULTS = "application/sparql-results+json"
+
+
+@pytest.fixture
+def saved_folder(tmp_path):
+    folder = tmp_path / "queries"
+    folder.mkdir()
+    for name, text in SAVED.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def questions_served(disk_store, saved_folder, monkeypatch):
+    """The app on the on-disk store with the test-only questions; (base URL, runner)."""
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    app = create_app(
+        {
+            "TESTING": True,
+            "STORE": disk_store,
+            "QUERIES": str(saved_folder),
+            "QUERY_TIMEOUT": TIMEOUT,
+        }
+    )
+    with serving(app) as found:
+        yield found
+
+
+def numbers_of(body: str) -> list[int]:
+    """The ?n column of a SPARQL results JSON answer, in order."""
+    return [int(row["n"]["value"]) for row in json.loads(body)["results"]["bindings"]]
+
+
+def test_a_runaway_canned_question_is_stopped_while_others_are_answered(questions_served):
+    url, runner = questions_served
+    status, body = fetch(f"{url}/questions/numbers.json?least=2998")  # a worker is ready
+    assert status == 200 and numbers_of(body) == [2999, 2998]
+    idle = set(runner.worker_pids())
+    outcome = {}
+
+    def runaway() -> None:
+        start = time.monotonic()
+        outcome["page"] = fetch(f"{url}/questions/everything")
+        outcome["seconds"] = time.monotonic() - start
+
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    time.sleep(0.3)
+    [first] = idle - set(runner.worker_pids())  # the runaway's worker
+    status, body = fetch(f"{url}/questions/numbers?least=2997&limit=2")  # another visitor
+    assert status == 200
+    assert "Rows 1–2" in body and re_numbers(body) == ["2999", "2998"]
+    thread.join(timeout=TIMEOUT + 20)
+    status, body = outcome["page"]
+    assert status == 503
+    assert "<h1>503 Service Unavailable</h1>" in body
+    assert f"stopped after {TIMEOUT:g} s: the answer took too long to compute" in body
+    assert TIMEOUT <= outcome["seconds"] < TIMEOUT + 2
+    assert not alive(first)  # killed: it burns no core any more
+    # a machine twin says it in one line of text, in time as well
+    start = time.monotonic()
+    status, body = fetch(f"{url}/questions/everything.csv", "text/csv")
+    assert time.monotonic() - start < TIMEOUT + 2
+    assert status == 503
+    assert body == f"stopped after {TIMEOUT:g} s: the answer took too long to compute on " \
+        "this server (narrower values may help)\n"
+    status, body = fetch(f"{url}/questions/numbers.json?least=2999")
+    assert status == 200 and numbers_of(body) == [2999]
+
+
+def test_a_canned_question_through_the_runner_answers_as_the_store(questions_served, disk_store,
+                                                                  saved_folder):
+    url, runner = questions_served
+    catalogue = load_catalogue(saved_folder)
+    table = catalogue["numbers"]
+    bound = table.bind({"least": "2900"})
+    direct = [tuple(solution) for solution in disk_store.query(table.sparql, bound)]
+    assert len(direct) == 100
+    through = runner.rows(table.sparql, bound)
+    assert through.variables == ("least", "s", "n") and through.rows == direct
+    window = runner.rows(table.sparql, bound, start=10, stop=15)
+    assert window.rows == direct[10:15]
+    # the JSON twin and a page of the question page, over HTTP, give the same rows
+    status, body = fetch(f"{url}/questions/numbers.json?least=2900")
+    assert status == 200
+    assert numbers_of(body) == [int(row[2].value) for row in direct]
+    status, body = fetch(f"{url}/questions/numbers?least=2900&offset=10&limit=5")
+    assert status == 200 and "Rows 11–15" in body
+    shown = [int(n) for n in re_numbers(body)]
+    assert shown == [int(row[2].value) for row in direct[10:15]]
+    # a graph question: distinct triples, sorted, windowed in the worker
+    graph = catalogue["number-graph"]
+    bound = graph.bind({})
+    result = disk_store.query(graph.sparql, bound)
+    assert isinstance(result, QueryTriples)
+    triples = sorted(set(result), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    assert len(triples) == 20  # 10 numbers, two triples each
+    assert runner.rows(graph.sparql, bound).triples() == triples
+    assert runner.rows(graph.sparql, bound, start=3, stop=5).triples() == triples[3:5]
+    # or distinct in the engine's order, read no further than the window
+    engine = list(dict.fromkeys(disk_store.query(graph.sparql, bound)))
+    assert runner.rows(graph.sparql, bound, stop=4, sort=False).triples() == engine[:4]
+
+
+def re_numbers(body: str) -> list[str]:
+    """The numbers shown in the n column of a question page's table."""
+    return re.findall(r'<td>(?:<[^>]+>)?(\d{4})(?:<[^>]+>)?</td>\s*<td class="why">', body)
+
+
+@pytest.mark.parametrize(
+    ("path", "accept", "kind"),
+    [
+        ("/questions/actor-statements", "text/html", "html"),
+        ("/questions/actor-statements.json", JSON_RESULTS, "text"),
+        ("/questions/actor-statements", JSON_RESULTS, "text"),  # the twin, by Accept
+        ("/questions/communique-graph.ttl", "text/turtle", "text"),
+        ("/questions/actor-statements/why?row=1", "text/html", "html"),
+        ("/questions/actor-statements/why.ttl?row=1", "text/turtle", "text"),
+        ("/why?iri=https://w3id.org/bilat/id/actor/marco-rubio", "text/html", "html"),
+        ("/timeline", "text/html", "html"),
+        ("/timeline.json", "application/json", "json"),
+        ("/network", "text/html", "html"),
+        ("/network.json", "application/json", "json"),
+        ("/network.graphml", "*/*", "text"),
+        ("/network.gexf", "*/*", "text"),
+    ],
+)
+def test_every_page_query_is_under_the_deadline(fixture_store, path, accept, kind):
+    # a deadline over before the first query: every page answers 503, in its own way
+    app = create_app({"TESTING": True, "STORE": fixture_store, "QUERY_TIMEOUT": 1e-9})
+    response = app.test_client().get(path, headers={"Accept": accept})
+    assert response.status_code == 503
+    message = "stopped after 1e-09 s: the answer took too long to compute"
+    if kind == "json":
+        assert response.get_json()["error"].startswith(message)
+    elif kind == "text":
+        assert response.mimetype == "text/plain"
+        body = response.get_data(as_text=True)
+        assert body.startswith(message) and body.count("\n") == 1
+    else:
+        assert response.mimetype == "text/html"
+        assert message in response.get_data(as_text=True)
+
+
+def test_a_page_gets_one_deadline_for_all_its_queries(fixture_store):
+    # the network page runs several queries: together they get the one QUERY_TIMEOUT
+    app = create_app({"TESTING": True, "STORE": fixture_store, "QUERY_TIMEOUT": 5})
+    with app.test_request_context("/network"):
+        from bilat.webapp.deadline import rows, time_left
+
+        assert 4.9 < time_left() <= 5
+        time.sleep(0.2)
+        assert time_left() < 4.85
+        assert rows("ASK { ?s ?p ?o }").rows == [()]
+        assert len(rows("SELECT ?s WHERE { ?s ?p ?o }", stop=3).rows) == 3
+
+
+def test_a_window_ships_only_its_rows(served):
+    _, runner = served
+    query = f"SELECT ?n WHERE {{ GRAPH <{GRAPH.value}> {{ ?s ?p ?n }} }} ORDER BY ?n"
+    answer = runner.rows(query, start=2990)
+    assert [int(row[0].value) for row in answer.rows] == list(range(2990, 3000))
+    assert runner.rows(query, start=5, stop=7).rows == [(Literal(5),), (Literal(6),)]
+    below = (
+        f"SELECT ?top ?n WHERE {{ GRAPH <{GRAPH.value}> {{ ?s ?p ?n }} FILTER(?n < ?top) }} "
+        "ORDER BY ?n"
+    )
+    bound = runner.rows(below, {"top": Literal(3)})  # bound by the engine in the worker
+    assert [row[1] for row in bound.rows] == [Literal(0), Literal(1), Literal(2)]
+    assert list(islice(bound.solutions(), 1)) == [{"top": Literal(3), "n": Literal(0)}]
+
+
+def test_a_worker_opens_its_snapshot_just_after_a_bulk_load(tmp_path):
+    # just after a bulk load, a first read-only open fails most times (RocksDB names a file
+    # its compaction has just removed); the worker tries again
+    store = Store(tmp_path / "store")
+    store.load_vocabulary()
+    store.import_file(DATA / "fixture.trig")
+    snapshot = open_snapshot(str(tmp_path / "store"))
+    assert len(snapshot) == len(store)
+    store.close()

@@ -4,14 +4,15 @@ A SELECT question's answer is a table, with JSON, CSV, TSV and XML twins; a CONS
 DESCRIBE question's answer is a graph, shown as a subject/predicate/object table, with
 Turtle, N-Triples and JSON-LD twins. Each page links its query, values bound, to the
 SPARQL editor, and each row to "why this answer" (webapp/why.py).
+
+Every query runs under the request's deadline (webapp/deadline.py): a page gets only the
+rows it shows from the query worker; a question stopped by the deadline is a 503.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from io import BytesIO
-from itertools import islice
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,10 +26,8 @@ from flask import (
     request,
     url_for,
 )
-from pyoxigraph import QueryTriples
 from werkzeug.routing import BuildError
 
-from bilat.graph import write_result
 from bilat.graph.formats import ANSWER_MEDIA_TYPES, MediaType
 from bilat.queries.catalogue import (
     RESERVED,
@@ -38,7 +37,7 @@ from bilat.queries.catalogue import (
     choices,
     load_catalogue,
 )
-from bilat.webapp.db import get_store
+from bilat.webapp.deadline import DeadlineStore, errors_as, rows, written
 
 bp = Blueprint("questions", __name__)
 EXTENSION = "bilat.catalogue"
@@ -68,8 +67,6 @@ TWIN_NAMES: dict[str, str] = {
     "nt": "N-Triples",
     "jsonld": "JSON-LD",
 }
-# The columns of a graph answer's table: one row per triple.
-TRIPLE_COLUMNS = ["subject", "predicate", "object"]
 # The form control of each parameter type without choices from the graph.
 INPUT_TYPES: dict[str, str] = {"date": "date", "integer": "number"}
 
@@ -109,7 +106,7 @@ def asked(saved: SavedQuery, args: Mapping[str, str]) -> dict[str, str]:
     for name, param in saved.params.items():
         if (raw.get(name) or "").strip() or param.default is not None:
             continue
-        options = choices(get_store(), param.type, current_app.config["QUERIES"])
+        options = choices(DeadlineStore(), param.type, current_app.config["QUERIES"])
         if options and param.example not in {key for key, _ in options}:
             raw[name] = options[0][0]
     return raw
@@ -158,9 +155,9 @@ def question(name: str) -> Response:
     raw = asked(saved, request.args)
     values = saved.values(raw)
     bound = saved.bind(raw)
-    store = get_store()
-    variables, answer_rows = rows_of(saved, bound)
-    rows = list(islice(answer_rows, page.offset, page.offset + page.limit + 1))
+    store = DeadlineStore()
+    # one row more than the page shows tells whether there is a next page
+    variables, found = rows_of(saved, bound, page.offset, page.offset + page.limit + 1)
     text = saved.standalone(bound)
     page_html = render_template(
         "question.html",
@@ -173,38 +170,34 @@ def question(name: str) -> Response:
         },
         input_types=INPUT_TYPES,
         variables=variables,
-        rows=rows[: page.limit],
+        rows=found[: page.limit],
         page=page,
         standalone=text,
         editor=editor_url(text),
         why=[
             f"{url_for('why.row', name=name)}?{urlencode({**values, 'row': page.offset + number})}"
-            for number in range(1, min(len(rows), page.limit) + 1)
+            for number in range(1, min(len(found), page.limit) + 1)
         ],
         twins=TWINS[saved.kind],
         twin_names=TWIN_NAMES,
-        links=links(saved, raw, page, more=len(rows) > page.limit),
+        links=links(saved, raw, page, more=len(found) > page.limit),
     )
     response = Response(page_html)
     response.vary.add("Accept")  # the same URL gives the twins by Accept header
     return response
 
 
-def rows_of(saved: SavedQuery, bound: Mapping[str, Term]) -> tuple[list[str], Iterable[Any]]:
-    """The answer's column names and its rows, in the query's order.
+def rows_of(
+    saved: SavedQuery, bound: Mapping[str, Term], start: int, stop: int
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The answer's column names and its rows start to stop (from 0), in the query's order.
 
-    A graph answer has one row per distinct triple, sorted, so that its pages and its
-    row numbers ("why this answer") do not depend on the engine's order.
+    A graph answer has one row per distinct triple (subject, predicate, object), sorted,
+    so that its pages and its row numbers ("why this answer") do not depend on the
+    engine's order.
     """
-    result = get_store().query(saved.sparql, bound)
-    if isinstance(result, QueryTriples):
-        triples = sorted(
-            set(result), key=lambda t: (str(t.subject), str(t.predicate), str(t.object))
-        )
-        return TRIPLE_COLUMNS, [
-            dict(zip(TRIPLE_COLUMNS, triple, strict=True)) for triple in triples
-        ]
-    return [v.value for v in result.variables], result
+    found = rows(saved.sparql, bound, start=start, stop=stop)
+    return list(found.variables), found.solutions()
 
 
 def editor_url(text: str) -> str:
@@ -252,9 +245,10 @@ def answer(name: str, suffix: str) -> Response:
             f"{', '.join('.' + s for s in twins)}.",
         )
     media_type: MediaType = ANSWER_MEDIA_TYPES[saved.kind][twins[suffix]]
-    result = get_store().query(saved.sparql, saved.bind(asked(saved, request.args)))
-    buffer = BytesIO()
-    write_result(result, buffer, media_type.writer)
-    response = Response(buffer.getvalue(), content_type=media_type.content_type)
+    errors_as("text")
+    bound = saved.bind(asked(saved, request.args))
+    response = Response(
+        written(saved.sparql, media_type.writer, bound), content_type=media_type.content_type
+    )
     response.vary.add("Accept")
     return response

@@ -3,7 +3,9 @@
 The pictures are drawn in the browser by libraries from the npm registry that `make vendor`
 copies into static/vendor/ (the app may run offline: no CDN). Each picture's data comes
 from a JSON endpoint here, answered by the view queries in queries/views/*.rq with the
-page's parameters bound as RDF terms, never pasted into the query text.
+page's parameters bound as RDF terms, never pasted into the query text. Every query runs
+under the request's deadline (webapp/deadline.py): a view stopped by it is a 503, as JSON
+for the JSON endpoints, one line of text for the downloads.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from flask import (
 )
 from pyoxigraph import Literal, NamedNode
 
-from bilat.graph import Store
 from bilat.graph.formats import ANSWER_MEDIA_TYPES
 from bilat.ontology import PREFIXES
 from bilat.queries.catalogue import (
@@ -41,7 +42,7 @@ from bilat.queries.catalogue import (
     ParameterError,
     choices,
 )
-from bilat.webapp.db import get_store
+from bilat.webapp.deadline import DeadlineStore, errors_as
 from bilat.webapp.errors import bad_request
 from bilat.webapp.questions import catalogue
 from bilat.webapp.sparql import EXAMPLE, KIND_TITLES
@@ -197,7 +198,7 @@ def date_span(date: str) -> tuple[str, str | None]:
     return date, None
 
 
-def timeline_events(store: Store, bound: Mapping[str, NamedNode | Literal]) -> list[Event]:
+def timeline_events(store: DeadlineStore, bound: Mapping[str, NamedNode | Literal]) -> list[Event]:
     """The events of the timeline view, in date order."""
     events: dict[str, Event] = {}
     for row in store.query(view_query("timeline"), bound):
@@ -221,7 +222,7 @@ def timeline_events(store: Store, bound: Mapping[str, NamedNode | Literal]) -> l
 def timeline_from(args: Mapping[str, str]) -> list[Event]:
     """The timeline view's events for a request's parameters."""
     bound = {**optional((COUNTRY_A, COUNTRY_B), args), **period(args)}
-    return timeline_events(get_store(), bound)
+    return timeline_events(DeadlineStore(), bound)
 
 
 @bp.get("/timeline")
@@ -232,7 +233,7 @@ def timeline() -> str:
     return render_template(
         "timeline.html",
         events=[event.as_json() for event in events],
-        countries=choices(get_store(), "country", current_app.config["QUERIES"]) or [],
+        countries=choices(DeadlineStore(), "country", current_app.config["QUERIES"]) or [],
         values=values,
         query={name: value for name, value in values.items() if value},
         drawing=vendor_ready("timeline"),
@@ -242,6 +243,7 @@ def timeline() -> str:
 @bp.get("/timeline.json")
 def timeline_json() -> Response:
     """The timeline view's events as JSON."""
+    errors_as("json")
     return jsonify(events=[event.as_json() for event in timeline_from(request.args)])
 
 
@@ -249,7 +251,7 @@ def timeline_json() -> Response:
 
 
 def network_graph(
-    store: Store,
+    store: DeadlineStore,
     wanted: Iterable[str],
     kind: NamedNode,
     bound_period: Mapping[str, NamedNode | Literal],
@@ -290,7 +292,7 @@ def network_graph(
 
 
 def actor_details(
-    store: Store, actors: set[str]
+    store: DeadlineStore, actors: set[str]
 ) -> tuple[dict[str, tuple[int, str]], dict[str, str]]:
     """The best label and the kind of actor (Person, Country, ...) of each actor."""
     labels: dict[str, tuple[int, str]] = {}
@@ -311,7 +313,7 @@ def network_from(args: Mapping[str, str]) -> nx.MultiGraph:
     """The network view for a request's parameters."""
     wanted = relations(args)
     kind = optional((KIND,), args).get("kind", ANY_EVENT)
-    return network_graph(get_store(), wanted, kind, period(args))
+    return network_graph(DeadlineStore(), wanted, kind, period(args))
 
 
 def cytoscape_elements(graph: nx.MultiGraph) -> dict[str, list[dict[str, Any]]]:
@@ -330,7 +332,7 @@ def network() -> str:
     """The network page: the form, the drawing, the downloads and the links as a table."""
     graph = network_from(request.args)
     values = form_values(request.args, ("relation", "kind", "from", "to"))
-    store = get_store()
+    store = DeadlineStore()
     return render_template(
         "network.html",
         graph=graph,
@@ -346,6 +348,7 @@ def network() -> str:
 @bp.get("/network.json")
 def network_json() -> Response:
     """The network view as Cytoscape.js elements."""
+    errors_as("json")
     return jsonify(cytoscape_elements(network_from(request.args)))
 
 
@@ -354,6 +357,7 @@ def network_download(suffix: str) -> Response:
     """The network view as a GraphML or GEXF file, for Gephi and other graph tools."""
     if suffix not in DOWNLOADS:
         abort(404, description=f"No .{suffix} download; there are {', '.join(DOWNLOADS)}.")
+    errors_as("text")
     graph = network_from(request.args)
     buffer = BytesIO()
     if suffix == "graphml":
@@ -393,7 +397,7 @@ def all_prefixes(text: str) -> str:
     return "\n".join(lines) + "\n\n" + text
 
 
-def vocabulary(store: Store) -> dict[str, list[str]]:
+def vocabulary(store: DeadlineStore) -> dict[str, list[str]]:
     """The IRIs of the classes and the properties of the vocabulary, for completion."""
     found: dict[str, set[str]] = {"classes": set(), "properties": set()}
     for row in store.query(view_query("vocabulary")):
@@ -437,7 +441,7 @@ def editor() -> str:
             "endpoint": url_for("sparql.endpoint"),
             "prefixes": PREFIXES,
             "examples": {e["name"]: e["query"] for e in examples},
-            "vocabulary": vocabulary(get_store()) if ready else {},
+            "vocabulary": vocabulary(DeadlineStore()) if ready else {},
         },
         media_types=ANSWER_MEDIA_TYPES,
         kind_titles=KIND_TITLES,

@@ -12,7 +12,7 @@ For every IRI of the row under https://w3id.org/bilat/id/, queries/why/row.rq (a
 CONSTRUCT, the IRI bound by the engine) gives its facts both ways, the names of what they
 link to, and the evidence sentences and source communiqués of claims, events and
 commitments. The page shows them; `.ttl`, `.nt` or `.jsonld` (or the Accept header) gives
-the same triples as RDF.
+the same triples as RDF. Every query runs under the request's deadline (webapp/deadline.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 from urllib.parse import urlencode
 
@@ -30,7 +29,7 @@ from pyoxigraph import NamedNode, Triple, serialize
 from bilat.graph.formats import GRAPH_MEDIA_TYPES, MediaType, rdf_format
 from bilat.ontology import ID, PREFIXES
 from bilat.queries.catalogue import HERE, ParameterError
-from bilat.webapp.db import get_store
+from bilat.webapp.deadline import errors_as, rows
 from bilat.webapp.entities import SUFFIXES, anchor, best_labels
 from bilat.webapp.questions import asked, rows_of, saved_query
 
@@ -80,15 +79,16 @@ class Section:
 def row(name: str, suffix: str | None = None) -> Response:
     """Row N of a question's answer, and the subgraph behind each of its IRIs."""
     media_type = wanted_format(suffix)
+    if media_type is not None:
+        errors_as("text")
     saved = saved_query(name)
     number = row_number(request.args.get("row", ""))
     raw = asked(saved, request.args)
     bound = saved.bind(raw)
-    variables, rows = rows_of(saved, bound)
-    found = next(islice(rows, number - 1, None), None)
-    if found is None:
+    variables, found_rows = rows_of(saved, bound, number - 1, number)
+    if not found_rows:
         abort(404, description=f"The answer to {name!r} with these values has no row {number}.")
-    cells = [(variable, found[variable]) for variable in variables]
+    cells = [(variable, found_rows[0][variable]) for variable in variables]
     query = urlencode({**raw, "row": number})  # a parameter may be called name or suffix
     nodes = list(dict.fromkeys(term for _, term in cells if is_ours(term)))
     if media_type is not None:
@@ -109,6 +109,8 @@ def row(name: str, suffix: str | None = None) -> Response:
 def permanent(suffix: str | None = None) -> Response:
     """The subgraph behind the IRIs named by ?iri= (repeatable): the row link that lasts."""
     media_type = wanted_format(suffix)
+    if media_type is not None:
+        errors_as("text")
     nodes = list(dict.fromkeys(our_iri(text) for text in request.args.getlist("iri")))
     if not nodes:
         raise ParameterError("name at least one IRI: /why?iri=https://w3id.org/bilat/id/...")
@@ -164,10 +166,10 @@ def our_iri(text: str) -> NamedNode:
 def sections_of(nodes: Sequence[NamedNode]) -> list[Section]:
     """The subgraph behind each node, capped at 2 × ENTITY_FACTS triples each."""
     most = 2 * current_app.config["ENTITY_FACTS"]
-    store = get_store()
     sections = []
     for node in nodes:
-        found = list(dict.fromkeys(islice(store.query(SUBGRAPH, {"node": node}), most + 1)))
+        # the engine's order: the node's own facts come first (the query's first branch)
+        found = rows(SUBGRAPH, {"node": node}, stop=most + 1, sort=False).triples()
         triples = sorted(found[:most], key=lambda t: order(node, t))
         sections.append(described(Section(node, triples, truncated=len(found) > most)))
     return sections
