@@ -1,0 +1,240 @@
+"""What the web layer adds to the store's time, and whether the server's memory grows.
+
+    .venv/bin/python bench/web.py --store /tmp/bilat-bench/small [--runs 20] [--requests 50]
+        [--server bilat|waitress] [--questions NAME ...]
+
+For each canned question, `--runs` draws of its parameters (bench/workload.py) are timed
+three ways, each after one untimed warm-up:
+  store   in this process: Store.query with the parameters bound as terms, reading every
+          row (the twins and /sparql return every row);
+  twin    GET /questions/NAME.json?params (.nt for a graph) from a real server on
+          127.0.0.1, over one keep-alive connection;
+  sparql  POST /sparql of the same query with its parameters in a VALUES clause.
+The server runs only after the in-process timings (it holds the store's lock). Then it
+gets `--requests` N more requests and 9N after those, cycling over the same draws; its
+VmRSS/VmHWM are read from /proc at start, after N and after 10N. Prints markdown tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+from pyoxigraph import QueryTriples
+from server import SERVERS, Server
+from timing import ms, now_ms, percentile
+from workload import Ask, asks, drawer
+
+from bilat.graph import Store
+from bilat.queries.catalogue import load_catalogue
+
+TARGET = 1.20  # the issue's target: the web layer adds under 20% to the store's time
+
+
+@dataclass
+class Timings:
+    """One way of asking one question: times (ms), row counts and failures."""
+
+    times: list[float] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def p50(self) -> float:
+        return percentile(self.times, 50)
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.times, 95)
+
+
+def store_timings(path: Path, drawn: dict[str, list[Ask]], budget: float = float("inf"),
+                  min_runs: int = 3) -> dict[str, Timings]:
+    """In-process timings. A question whose runs take over `budget` seconds stops after
+    at least `min_runs`, and its list of draws is cut to those run (for the other ways)."""
+    found = {}
+    with Store(path, read_only=True) as store:
+        for name, runs in drawn.items():
+            found[name] = timings = Timings()
+            count_answer(store.query(runs[0].saved.sparql, runs[0].terms()))  # warm-up
+            for ask in runs:
+                start = now_ms()
+                rows = count_answer(store.query(ask.saved.sparql, ask.terms()))
+                timings.times.append(now_ms() - start)
+                timings.rows.append(rows)
+                if len(timings.times) >= min_runs and sum(timings.times) > budget * 1000:
+                    break
+            del runs[len(timings.times):]
+            print(f"  {name}: {len(runs)} runs in process, p50 {ms(timings.p50)} ms",
+                  file=sys.stderr, flush=True)
+    return found
+
+
+# How a table and a graph are asked for: the twin's suffix and /sparql's media type.
+TWIN_SUFFIX = {"solutions": "json", "graph": "nt"}
+MEDIA_TYPE = {"solutions": "application/sparql-results+json", "graph": "application/n-triples"}
+
+
+def twin(session: requests.Session, url: str, ask: Ask, timeout: float = 600
+         ) -> requests.Response:
+    return session.get(url + ask.twin_path(TWIN_SUFFIX[ask.saved.kind]), timeout=timeout)
+
+
+def sparql(session: requests.Session, url: str, ask: Ask, timeout: float = 600
+           ) -> requests.Response:
+    return session.post(url + "/sparql", data={"query": ask.text()},
+                        headers={"Accept": MEDIA_TYPE[ask.saved.kind]}, timeout=timeout)
+
+
+def count_rows(ask: Ask, response: requests.Response) -> int:
+    """Rows of a JSON table, or distinct triples of an N-Triples graph."""
+    if ask.saved.kind == "graph":
+        return len({line for line in response.text.splitlines() if line.strip()})
+    return len(response.json()["results"]["bindings"])
+
+
+def count_answer(result: object) -> int:
+    """Rows of a store's answer, or its distinct triples (a CONSTRUCT may repeat some)."""
+    if isinstance(result, QueryTriples):
+        return len(set(result))
+    return sum(1 for _ in result)
+
+
+WAYS = {"twin": twin, "sparql": sparql}
+
+
+def web_timings(session: requests.Session, url: str, drawn: dict[str, list[Ask]]
+                ) -> dict[str, dict[str, Timings]]:
+    found: dict[str, dict[str, Timings]] = {}
+    for name, runs in drawn.items():
+        found[name] = {}
+        for way, call in WAYS.items():
+            found[name][way] = timings = Timings()
+            call(session, url, runs[0])  # warm-up
+            for ask in runs:
+                start = now_ms()
+                response = call(session, url, ask)
+                elapsed = now_ms() - start
+                if response.status_code != 200:
+                    timings.errors.append(f"{response.status_code} {response.text[:200]!r}")
+                    continue
+                timings.times.append(elapsed)
+                timings.rows.append(count_rows(ask, response))
+    return found
+
+
+def memory_run(server: Server, session: requests.Session, drawn: dict[str, list[Ask]],
+               count: int) -> list[tuple[int, dict[str, int]]]:
+    """The server's memory at start, after `count` requests and after 10 x `count`."""
+    rounds = max(len(runs) for runs in drawn.values())
+    mix = itertools.cycle([(call, runs[i]) for i in range(rounds) for runs in drawn.values()
+                           if i < len(runs) for call in WAYS.values()])
+    marks = [(0, server.memory())]
+    done = 0
+    for target in (count, 10 * count):
+        while done < target:
+            call, ask = next(mix)
+            response = call(session, server.url, ask)
+            if response.status_code != 200:
+                raise SystemExit(f"{ask.name}: HTTP {response.status_code} {response.text[:200]}")
+            done += 1
+        marks.append((done, server.memory()))
+    return marks
+
+
+def table(store: dict[str, Timings], web: dict[str, dict[str, Timings]]) -> list[str]:
+    lines = [
+        "| question | runs | rows p50 | store p50 | p95 | twin p50 | p95 | ratio "
+        "| /sparql p50 | p95 | ratio |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    totals = {"store": 0.0, "twin": 0.0, "sparql": 0.0}
+    for name, own in store.items():
+        cells = [name, str(len(own.times)), f"{percentile(own.rows, 50):,.0f}", ms(own.p50),
+                 ms(own.p95)]
+        totals["store"] += own.p50
+        for way in WAYS:
+            timings = web[name][way]
+            if timings.errors:
+                cells += [f"{len(timings.errors)} errors", "", ""]
+                continue
+            totals[way] += timings.p50
+            cells += [ms(timings.p50), ms(timings.p95), f"{timings.p50 / own.p50:.2f}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append(
+        f"| **sum of p50** | | | {ms(totals['store'])} | | {ms(totals['twin'])} | | "
+        f"{totals['twin'] / totals['store']:.2f} | {ms(totals['sparql'])} | | "
+        f"{totals['sparql'] / totals['store']:.2f} |"
+    )
+    return lines
+
+
+def disagreements(store: dict[str, Timings], web: dict[str, dict[str, Timings]],
+                  drawn: dict[str, list[Ask]]) -> list[str]:
+    """Draws whose row counts differ between the store, the twin and /sparql."""
+    found = []
+    for name, own in store.items():
+        for way in WAYS:
+            if web[name][way].errors:
+                found += [f"{name} via {way}: {e}" for e in web[name][way].errors[:3]]
+                continue
+            for ask, mine, theirs in zip(drawn[name], own.rows, web[name][way].rows, strict=True):
+                if mine != theirs:
+                    found.append(f"{name} {ask.raw} via {way}: {theirs} rows, store {mine}")
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, required=True, help="A store folder.")
+    parser.add_argument("--runs", type=int, default=20, help="Draws timed per question.")
+    parser.add_argument("--budget", type=float, default=float("inf"),
+                        help="Seconds per question in process: a slow one gets fewer runs.")
+    parser.add_argument("--min-runs", type=int, default=3, help="Runs despite the budget.")
+    parser.add_argument("--requests", type=int, default=50,
+                        help="N: memory is read after N and after 10N requests.")
+    parser.add_argument("--server", choices=SERVERS, default="bilat")
+    parser.add_argument("--threads", type=int, default=8, help="waitress's worker threads.")
+    parser.add_argument("--query-timeout", type=float, default=600,
+                        help="The server's QUERY_TIMEOUT, seconds (bilat serve --timeout).")
+    parser.add_argument("--questions", nargs="+", help="Only these questions.")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--summary", type=Path,
+                        help="bench/generate.py's FILE.json: draw parameters as bench/params.py.")
+    args = parser.parse_args()
+
+    with Store(args.store, read_only=True) as store:
+        catalogue = load_catalogue()
+        values = drawer(store, catalogue, args.summary, args.seed)
+        drawn = asks(catalogue, values, args.runs, args.questions)
+    own = store_timings(args.store, drawn, args.budget, args.min_runs)
+    server = Server(args.store, args.server, args.threads, args.query_timeout)
+    with server, requests.Session() as session:
+        web = web_timings(session, server.url, drawn)
+        marks = memory_run(server, session, drawn, args.requests)
+
+    print(f"store {args.store}, server {args.server}, {args.runs} draws per question (ms)\n")
+    print("\n".join(table(own, web)))
+    print("\nratio = web p50 / store p50; target under", f"{TARGET:.2f}")
+    print("\n| requests | VmRSS MiB | VmHWM MiB | with query workers MiB |\n|---|---|---|---|")
+    for count, memory in marks:
+        print(f"| {count} | {memory['VmRSS'] / 1024:.0f} | {memory['VmHWM'] / 1024:.0f} "
+              f"| {memory['total'] / 1024:.0f} |")
+    for key, label in (("VmRSS", "server"), ("total", "server and workers")):
+        grown = marks[2][1][key] - marks[1][1][key]
+        print(f"\nRSS of the {label} from {marks[1][0]} to {marks[2][0]} requests: "
+              f"{grown / 1024:+.1f} MiB", end="")
+    print()
+    problems = disagreements(own, web, drawn)
+    for line in problems:
+        print("DISAGREE", line)
+    if problems:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""The web, load and Virtuoso benchmarks run end to end on the fixture store (tiny N).
+
+Each runs its script as a user would, with a real server on 127.0.0.1 (and a real
+Virtuoso, where Debian's package is installed), and reads what it prints.
+"""
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from bilat.graph import Store
+
+from conftest import DATA, REPO
+
+BENCH = REPO / "bench"
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory):
+    """A store folder with the vocabulary and the fixture's two communiqués."""
+    path = tmp_path_factory.mktemp("bench") / "store"
+    with Store(path) as store:
+        store.load_vocabulary()
+        store.import_file(DATA / "fixture.trig")
+    return path
+
+
+def run(script: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(BENCH / script), *map(str, args)],
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_web_compares_store_twin_and_sparql_and_reads_memory(store_dir):
+    done = run("web.py", "--store", store_dir, "--runs", "2", "--requests", "3",
+               "--questions", "actor-statements", "who-met-whom")
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| actor-statements")]
+    assert len(rows) == 1 and "errors" not in rows[0]
+    marks = re.findall(r"^\| (\d+) \| (\d+) \| (\d+) \| (\d+) \|$", done.stdout, re.MULTILINE)
+    assert [int(mark[0]) for mark in marks] == [0, 3, 30]
+    assert all(int(total) >= int(rss) > 10 for _, rss, _, total in marks)  # MiB: a live server
+    assert "DISAGREE" not in done.stdout
+
+
+def test_loadtest_counts_requests_and_no_errors(store_dir):
+    done = run("loadtest.py", "--store", store_dir, "--clients", "4", "--duration", "2",
+               "--max-requests", "40", "--questions", "actor-statements", "planned-events")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    total = re.search(r"^\| \*\*all\*\* \| (\d+) \| (\d+) \|", done.stdout, re.MULTILINE)
+    assert total is not None, done.stdout
+    assert 0 < int(total.group(1)) <= 40 and total.group(2) == "0"
+
+
+def test_loadtest_exits_1_when_requests_fail(store_dir):
+    # a server that is not there: every request fails, and the run says so
+    done = run("loadtest.py", "--store", store_dir, "--url", "http://127.0.0.1:9",
+               "--clients", "2", "--duration", "1", "--max-requests", "4", "--no-warmup")
+    assert done.returncode == 1
+    assert re.search(r"^\| \*\*all\*\* \| 4 \| 4 \|", done.stdout, re.MULTILINE)
+    assert "ERROR x4: ConnectionError" in done.stdout.splitlines()
+
+
+@pytest.mark.skipif(shutil.which("virtuoso-t") is None, reason="Debian's virtuoso-opensource")
+def test_virtuoso_agrees_with_oxigraph(store_dir, tmp_path):
+    done = run("virtuoso.py", "--store", store_dir, "--runs", "2", "--home", tmp_path / "virt",
+               "--questions", "actor-statements", "communiques-on-topic")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    quads = re.search(r"quads: Oxigraph ([\d,]+), Virtuoso ([\d,]+)", done.stdout)
+    assert quads and quads.group(1) == quads.group(2)
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| communiques-on")]
+    assert len(rows) == 1 and "error" not in rows[0]
+    assert "DISAGREE" not in done.stdout
+    assert not (tmp_path / "virt" / "db" / "virtuoso.lck").exists()  # shut down
