@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import click
 from pyoxigraph import NamedNode, QueryBoolean, QueryTriples
 
-from bilat.graph import Store, StoreError, write_result
+from bilat.graph import RemoteStore, Store, StoreError, write_result
+from bilat.graph import open_store as open_location
+from bilat.graph.aggregates import refresh_aggregates
 from bilat.graph.formats import RDF_FORMATS, rdf_format
 
 DEFAULT_STORE = os.environ.get("BILAT_STORE", "data/store")
@@ -20,24 +23,34 @@ def fail(message: str) -> None:
     raise click.ClickException(message)
 
 
-@click.group()
+class StoreErrors(click.Group):
+    """Commands whose store fails mid-way (a server gone, a full disk) end with its one line."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except StoreError as error:
+            raise click.ClickException(str(error)) from error
+
+
+@click.group(cls=StoreErrors)
 @click.option(
     "--store",
     "store_path",
     default=DEFAULT_STORE,
     show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The store folder (or set BILAT_STORE).",
+    help="The store folder, a SPARQL server's query URL, or a .toml file naming the server "
+    "(or set BILAT_STORE; see \"A remote store\" in the README).",
 )
 @click.pass_context
-def main(ctx: click.Context, store_path: Path) -> None:
+def main(ctx: click.Context, store_path: str) -> None:
     """bilat: a knowledge graph of bilateral relations, built from communiqués."""
     ctx.obj = store_path
 
 
-def open_store(ctx: click.Context, read_only: bool = False) -> Store:
+def open_store(ctx: click.Context, read_only: bool = False) -> Store | RemoteStore:
     try:
-        return Store(ctx.obj, read_only=read_only)
+        return open_location(ctx.obj, read_only=read_only)
     except StoreError as error:
         fail(str(error))
 
@@ -62,22 +75,37 @@ def load(ctx: click.Context, paths: tuple[Path, ...], workers: int) -> None:
 
     files = list(communique_files(paths))
     failed: list[str] = []
-    quads = 0
-    with open_store(ctx) as store:
-        store.load_vocabulary()
-        results = load_many(files, workers)
-        with click.progressbar(results, length=len(files), label="Loading", file=sys.stderr,
-                               show_pos=True) as bar:
-            for path, loaded in bar:
-                if isinstance(loaded, str):
-                    failed.append(f"{path}: {loaded}")
-                    continue
-                # one transaction per communiqué: a reader or a crash sees all of it or none
-                store.replace_graph(loaded.graph, loaded.quads)
-                quads += len(loaded.quads)
+    stored = quads = 0
+    stopped = None
+    try:
+        # closing: a load stopped early must not wait for the workers to extract the rest
+        with open_store(ctx) as store, closing(load_many(files, workers)) as results:
+            store.load_vocabulary()
+            with click.progressbar(results, length=len(files), label="Loading",
+                                   file=sys.stderr, show_pos=True) as bar:
+                for path, loaded in bar:
+                    if isinstance(loaded, str):
+                        failed.append(f"{path}: {loaded}")
+                        continue
+                    # one transaction per communiqué: a reader or a crash sees all or none
+                    try:
+                        store.replace_graph(loaded.graph, loaded.quads)
+                    except StoreError as error:
+                        raise StoreError(f"stopped at {path}, not stored: {error}") from error
+                    stored += 1
+                    quads += len(loaded.quads)
+            # the summary questions read precomputed rows (queries/aggregates/)
+            refresh_aggregates(store)
+    except StoreError as error:  # a full disk: what was stored before it stays whole
+        stopped = f"{error} (the {stored} communiqués stored before that are whole)"
+    except OSError as error:  # the same, from a write the store did not word
+        stopped = (f"cannot write to the store {ctx.obj}: {' '.join(str(error).split())} "
+                   f"(the {stored} communiqués stored before that are whole)")
     for line in failed:
         click.echo(f"error: {line}", err=True)
-    click.echo(f"loaded {len(files) - len(failed)} of {len(files)} communiqués ({quads} quads)")
+    click.echo(f"loaded {stored} of {len(files)} communiqués ({quads} quads)")
+    if stopped:
+        fail(stopped)
     if failed:
         sys.exit(1)
 
@@ -92,10 +120,15 @@ def import_(ctx: click.Context, files: tuple[Path, ...], graph: str | None) -> N
     with open_store(ctx) as store:
         for path in files:
             try:
+                # an embedded store recomputes its aggregates graph after each file
                 count = store.import_file(path, target)
             except (StoreError, ValueError) as error:
                 fail(str(error))
+            except OSError as error:  # a folder, an unreadable file, a full disk
+                fail(f"{path}: {error.strerror or ' '.join(str(error).split())}")
             click.echo(f"imported {count} quads from {path}")
+        if isinstance(store, RemoteStore):
+            refresh_aggregates(store)
 
 
 @main.command()
@@ -189,20 +222,47 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 @click.option("--public", is_flag=True, help="Allow a --host other than this machine's loopback.")
+@click.option("--timeout", default=10.0, show_default=True,
+              type=click.FloatRange(min=0, min_open=True),
+              help="Seconds a /sparql query may run before it is stopped.")
+@click.option("--write-token-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A file holding the token that uploads and SPARQL updates must carry "
+                   "(or set BILAT_WRITE_TOKEN); without one the server is read-only.")
+@click.option("--allow-service", is_flag=True,
+              help="Let SERVICE queries and LOAD updates make the server fetch URLs.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, public: bool) -> None:
+def serve(ctx: click.Context, host: str, port: int, public: bool, timeout: float,
+          write_token_file: Path | None, allow_service: bool) -> None:
     """Serve the web page of canned questions."""
     from bilat.webapp import create_app
 
     if host not in LOOPBACK and not public:
         fail(f"--host {host} would let other machines in: add --public if that is meant")
+    # the token is read from a file or the environment, never taken as an argument:
+    # every user of the machine can read a command line (ps)
+    token = read_token(write_token_file) if write_token_file else os.environ.get(
+        "BILAT_WRITE_TOKEN"
+    )
     store = open_store(ctx)
-    app = create_app({"STORE": store})
-    click.echo(f"bilat on http://{host}:{port}/  (store {ctx.obj})", err=True)
+    app = create_app({"STORE": store, "QUERY_TIMEOUT": timeout, "WRITE_TOKEN": token or None,
+                      "ALLOW_SERVICE": allow_service})
+    access = "uploads and updates with the write token" if token else "read-only"
+    click.echo(f"bilat on http://{host}:{port}/  (store {ctx.obj}, {access})", err=True)
     try:
         app.run(host=host, port=port, threaded=True)
     finally:
         store.close()
+
+
+def read_token(path: Path) -> str:
+    """The write token: the file's content without surrounding white space."""
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        fail(f"cannot read the write token file {path}: {getattr(error, 'strerror', error)}")
+    if not token:
+        fail(f"the write token file {path} is empty")
+    return token
 
 
 STATS_BY_CLASS = """

@@ -67,24 +67,54 @@ class Store:
     def close(self) -> None:
         """Flush the write-ahead log (so the next open does not replay it) and let go of
         the folder's lock; the store cannot be used after this."""
-        if self.path is not None and not self.read_only:
-            self._store.flush()
-        self._store = None  # pyoxigraph releases the lock when its Store is dropped
+        try:
+            if self.path is not None and not self.read_only:
+                self._store.flush()
+        except OSError as error:
+            raise self._write_error(error) from error
+        finally:
+            self._store = None  # pyoxigraph releases the lock when its Store is dropped
 
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type | None, *exc: object) -> None:
+        try:
+            self.close()
+        except StoreError:
+            if exc_type is None:
+                raise  # else the error that ended the block is the one to report
+
+    def _write_error(self, error: OSError) -> StoreError:
+        """A failed write as one line a user can act on (pyoxigraph sets no errno)."""
+        if "No space left on device" in str(error):
+            return StoreError(f"the disk holding the store {self.path} is full")
+        return StoreError(f"cannot write to the store {self.path}: {' '.join(str(error).split())}")
 
     # --- writing -----------------------------------------------------------------
 
     def replace_graph(self, graph: NamedNode, quads: Iterable[Quad]) -> None:
         """Replace a named graph's content in one transaction: readers see old or new."""
         body = " .\n".join(f"{q.subject} {q.predicate} {q.object}" for q in quads)
-        self._store.update(
-            f"DROP SILENT GRAPH {graph} ; INSERT DATA {{ GRAPH {graph} {{ {body} }} }}"
-        )
+        try:
+            self._store.update(
+                f"DROP SILENT GRAPH {graph} ; INSERT DATA {{ GRAPH {graph} {{ {body} }} }}"
+            )
+        except OSError as error:  # a full disk: the transaction is not applied
+            raise self._write_error(error) from error
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 update in one transaction: all of it is applied, or nothing."""
+        try:
+            self._store.update(sparql, prefixes=PREFIXES)
+        except SyntaxError as error:
+            raise StoreError(f"bad SPARQL update: {error}") from error
+        except RuntimeError as error:  # a store opened read-only
+            raise StoreError(f"cannot update the store: {error}") from error
+        except OSError as error:  # a full disk, or a LOAD or SERVICE that could not fetch
+            if "No space left on device" in str(error):
+                raise self._write_error(error) from error
+            raise StoreError(f"the update failed: {' '.join(str(error).split())}") from error
 
     def load_vocabulary(self) -> None:
         """Write the ontology and the topic scheme into their own named graph, when changed."""
@@ -101,25 +131,71 @@ class Store:
         if set(vocabulary) != set(stored):
             self.replace_graph(VOCABULARY_GRAPH_NODE, vocabulary)
 
-    def import_file(self, path: Path, graph: NamedNode | None = None) -> int:
+    def import_file(self, path: Path, graph: NamedNode | None = None, *,
+                    refresh: bool = True) -> int:
         """Add an RDF file's triples or quads; a file with a syntax error adds nothing.
 
-        Triples go into `graph` (default: the default graph). Returns the quad count.
+        Triples go into `graph` (default: the default graph). Returns the quad count (into
+        an empty store: the distinct quads stored). With `refresh`, the aggregates graph is
+        recomputed afterwards (importing several files: refresh once, after the last).
         """
+        count = self._import(path, graph)
+        if refresh:
+            self.refresh_aggregates()
+        return count
+
+    def _import(self, path: Path, graph: NamedNode | None) -> int:
         fmt = rdf_format_of(path)
-        target = graph or DefaultGraph()
+        regraph = fmt.supports_datasets and graph is not None
         try:
-            quads = [
-                q if fmt.supports_datasets else Quad(q.subject, q.predicate, q.object, target)
-                for q in parse(path=path, format=fmt)
-            ]
+            if self.is_empty():
+                # nothing to protect: load at once, and on a syntax error empty the store
+                # again (this skips a parse pass that costs ~25% of the load time)
+                try:
+                    self._bulk_load(path, fmt, graph, regraph)
+                except SyntaxError:
+                    self._store.clear()
+                    raise
+                return len(self._store)
+            # read the whole file once first, so a syntax error half way adds nothing
+            count = sum(1 for _ in parse(path=path, format=fmt))
         except SyntaxError as error:
             raise StoreError(f"{path.name}: {error}") from error
-        if fmt.supports_datasets and graph is not None:
-            quads = [Quad(q.subject, q.predicate, q.object, graph) for q in quads]
-        # parsed in full first, so a syntax error half way leaves the store untouched
-        self._store.bulk_extend(quads)
-        return len(quads)
+        self._bulk_load(path, fmt, graph, regraph)
+        return count
+
+    def _bulk_load(self, path: Path, fmt: RdfFormat, graph: NamedNode | None,
+                   regraph: bool) -> None:
+        """Oxigraph's bulk loader (2-4x faster than a transaction; not atomic)."""
+        if regraph:  # a dataset's quads all moved into one graph
+            self._store.bulk_extend(
+                Quad(q.subject, q.predicate, q.object, graph)
+                for q in parse(path=path, format=fmt)
+            )
+        else:
+            self._store.bulk_load(path=path, format=fmt, to_graph=graph or DefaultGraph())
+
+    def is_empty(self) -> bool:
+        return next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
+
+    def refresh_aggregates(self) -> None:
+        """Recompute the aggregates graph (graph/aggregates.py) from the whole dataset.
+
+        Call it after loading. Each file's rows are added before the next file runs (a
+        file may read its predecessors' rows), so a reader may see them incomplete.
+        """
+        from bilat.graph.aggregates import AGGREGATES_GRAPH, aggregate_queries
+
+        if self._store.contains_named_graph(AGGREGATES_GRAPH):
+            self._store.remove_graph(AGGREGATES_GRAPH)  # faster than a DROP GRAPH update
+        for name, construct in aggregate_queries():
+            try:
+                triples = list(self.query(construct))
+            except StoreError as error:
+                raise StoreError(f"queries/aggregates/{name}: {error}") from error
+            self._store.bulk_extend(
+                Quad(t.subject, t.predicate, t.object, AGGREGATES_GRAPH) for t in triples
+            )
 
     # --- reading -----------------------------------------------------------------
 
@@ -139,8 +215,10 @@ class Store:
             raise StoreError(str(error)) from error
 
     def named_graphs(self) -> list[NamedNode]:
-        """Every named graph's name, the vocabulary graph included."""
-        return [g for g in self._store.named_graphs() if isinstance(g, NamedNode)]
+        """Every named graph's name, the vocabulary graph included, the aggregates graph
+        (derived data, graph/aggregates.py) left out."""
+        return [g for g in self._store.named_graphs()
+                if isinstance(g, NamedNode) and g.value != AGGREGATES_IRI]
 
     def has_graph(self, graph: NamedNode) -> bool:
         return self._store.contains_named_graph(graph)
@@ -173,6 +251,7 @@ class Store:
 
 
 VOCABULARY_GRAPH_NODE = NamedNode(str(VOCABULARY_GRAPH))
+AGGREGATES_IRI = "https://w3id.org/bilat/id/graph/aggregates"  # graph/aggregates.py
 
 
 def write_result(result: QueryResult, output: BinaryIO, fmt_name: str) -> None:
