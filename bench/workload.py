@@ -3,9 +3,9 @@
 Parameter values are drawn (with a fixed seed) from the graph itself: keys (actors,
 countries, topics, ...) from the same `queries/choices/<type>.rq` lists the web page offers,
 dates inside the span of the communiqués' dates, words from the topics' labels. A drawn
-question can be bound two ways: as terms (pyoxigraph substitutions, what the web app
-does) or as text (SavedQuery.standalone: a VALUES clause and PREFIX lines, for /sparql
-and for Virtuoso, which have no substitutions).
+question is bound as terms (Store.query(sparql, bindings), what the web app does) or as
+text (SavedQuery.standalone: the same VALUES block plus PREFIX lines, for /sparql and for
+Virtuoso).
 """
 
 from __future__ import annotations

@@ -37,6 +37,7 @@ from pyoxigraph import Store as OxStore
 from SPARQLWrapper import DIGEST, INSERT, POST, SELECT, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
+from bilat.graph.binding import BindingError, with_values
 from bilat.graph.formats import rdf_format_of
 from bilat.graph.store import AGGREGATES_IRI, QueryResult, Store, StoreError, Term
 from bilat.ontology import PREFIXES
@@ -53,8 +54,6 @@ ACCEPT_ANY = f"{ACCEPT_RESULTS}, application/n-triples;q=0.8, text/turtle;q=0.7"
 PROLOGUE = "".join(f"PREFIX {prefix}: <{iri}> " for prefix, iri in PREFIXES.items())
 # Where bound values go: the opening of the top-level WHERE, as the engine's binding does
 # (the values hold for the whole pattern, its FILTERs and OPTIONALs included).
-WHERE_OPENING = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 ERRNO_REASON = re.compile(r"\[Errno -?\d+\] ([^'\")]+)")
 MESSAGE_LIMIT = 300
 
@@ -168,7 +167,11 @@ class RemoteStore:
 
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> QueryResult:
         """Run a SELECT/ASK/CONSTRUCT/DESCRIBE; `bindings` are bound as RDF terms."""
-        data, media_type = self._sparql(PROLOGUE + with_values(sparql, bindings or {}))
+        try:
+            bound = with_values(sparql, bindings or {})
+        except BindingError as error:
+            raise StoreError(str(error)) from error
+        data, media_type = self._sparql(PROLOGUE + bound)
         results_format = QueryResultsFormat.from_media_type(media_type)
         if results_format is not None:
             return parse_query_results(data, format=results_format)
@@ -334,25 +337,6 @@ class RemoteStore:
         found = ERRNO_REASON.search(text)
         return StoreError(f"cannot reach the SPARQL server at {url}: "
                           f"{one_line(found.group(1) if found else text)}")
-
-
-def with_values(sparql: str, bindings: Mapping[str, Term]) -> str:
-    """The query with `bindings` in a VALUES block, each term in N-Triples syntax (which
-    escapes it), so a value cannot break out of its term; never spliced as text."""
-    if not bindings:
-        return sparql
-    for name, term in bindings.items():
-        if not VARIABLE_NAME.fullmatch(name):
-            raise StoreError(f"cannot bind {name!r}: not a SPARQL variable name")
-        if not isinstance(term, NamedNode | Literal):
-            raise StoreError(f"cannot send ?{name} = {term} to a server: bind an IRI or literal")
-    names = " ".join(f"?{name}" for name in bindings)
-    terms = " ".join(str(term) for term in bindings.values())
-    values = f"VALUES ({names}) {{ ({terms}) }}"
-    where = WHERE_OPENING.search(sparql)
-    if where is None:  # `SELECT * { ... }`: a trailing VALUES, joined with the answers
-        return f"{sparql}\n{values}"
-    return f"{sparql[: where.end()]}\n  {values}\n{sparql[where.end() :]}"
 
 
 def answer_formats(sparql: str) -> str:

@@ -18,7 +18,6 @@ from pyoxigraph import (
     QuerySolutions,
     QueryTriples,
     RdfFormat,
-    Variable,
     parse,
     serialize,
 )
@@ -26,6 +25,7 @@ from pyoxigraph import (
     Store as OxStore,
 )
 
+from bilat.graph.binding import BindingError, with_values
 from bilat.graph.formats import RESULT_FORMATS, rdf_format, rdf_format_of
 from bilat.ontology import ONTOLOGY_FILE, PREFIXES, TOPICS_FILE, VOCABULARY_GRAPH
 
@@ -200,15 +200,16 @@ class Store:
     # --- reading -----------------------------------------------------------------
 
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> QueryResult:
-        """Run a SELECT/ASK/CONSTRUCT/DESCRIBE; `bindings` are bound as RDF terms."""
-        substitutions = {Variable(name): term for name, term in (bindings or {}).items()}
+        """Run a SELECT/ASK/CONSTRUCT/DESCRIBE; `bindings` are bound as RDF terms, in a
+        VALUES block (graph/binding.py says why not pyoxigraph's substitutions)."""
         try:
             return self._store.query(
-                sparql,
+                with_values(sparql, bindings or {}),
                 prefixes=PREFIXES,
                 use_default_graph_as_union=True,
-                substitutions=substitutions,
             )
+        except BindingError as error:
+            raise StoreError(str(error)) from error
         except SyntaxError as error:
             raise StoreError(f"bad SPARQL: {error}") from error
         except RuntimeError as error:  # e.g. a bound variable the SELECT does not project

@@ -1,11 +1,11 @@
 """The saved queries: `queries/*.rq` files with a grlc-style `#+` YAML header.
 
 A header line is `#+ key: value`; together they are YAML with `title`, `title_es`,
-`description`, `params` and `expect`. Parameters are bound as RDF terms by the engine
-(pyoxigraph substitutions), never pasted into the query text; pyoxigraph binds only
-variables of the SELECT projection, so a query whose parameters are not projected is
-refused when it is read. A parameter's type names its form control: the choices of
-`queries/choices/<type>.rq` (read from the graph), else a date or text input.
+`description`, `params` and `expect`. Parameters are bound as RDF terms in a VALUES block
+(graph/binding.py), never pasted into the query text as such; a SELECT must project its
+parameters, so that every row shows the values it was asked with. A parameter's type names
+its form control: the choices of `queries/choices/<type>.rq` (read from the graph), else a
+date or text input.
 
 A saved query is a SELECT (its answer is a table) or a CONSTRUCT or DESCRIBE (its answer
 is a graph); ASK is not offered as a canned question.
@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pyoxigraph import Literal, NamedNode, QueryBoolean, QueryTriples, Variable
+from pyoxigraph import Literal, NamedNode, QueryBoolean, QueryTriples
 from pyoxigraph import Store as OxStore
 
+from bilat.graph.binding import with_values
 from bilat.ontology import BILAT, ID, PREFIXES, TOPIC
 
 HERE = Path(__file__).parent
@@ -36,7 +37,6 @@ EVENT_KINDS = ("Call", "Meeting", "Summit", "Visit", "Signing")
 # Query-string names the web pages use for paging and for "why this answer" (row=).
 RESERVED = frozenset({"limit", "offset", "row"})
 # Where a saved query's bindings go in its standalone text: the opening of its WHERE.
-WHERE_OPENING = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -186,20 +186,11 @@ class SavedQuery:
     def standalone(self, bound: Mapping[str, Term]) -> str:
         """The query as text anyone can run elsewhere: PREFIX lines, the values in a VALUES.
 
-        The VALUES block opens the top-level WHERE, which is what the engine's binding
-        does: the values hold for the whole pattern, its FILTERs and OPTIONALs included.
-        The terms are written in N-Triples syntax, so a value cannot break out of its term.
+        The values are bound as every bilat store binds them (graph/binding.py), so this
+        text gives the answer the page shows.
         """
         prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-        if not bound:
-            return prologue + self.sparql
-        where = WHERE_OPENING.search(self.sparql)
-        if where is None:
-            raise CatalogueError(f"{self.name}: a query with parameters needs a `WHERE {{`")
-        names = " ".join(f"?{name}" for name in bound)
-        terms = " ".join(str(term) for term in bound.values())
-        values = f"\n  VALUES ({names}) {{ ({terms}) }}"
-        return prologue + self.sparql[: where.end()] + values + self.sparql[where.end() :]
+        return prologue + with_values(self.sparql, bound)
 
 
 # --- reading .rq files -------------------------------------------------------------------
@@ -292,24 +283,17 @@ def _check_bindable(saved: SavedQuery) -> None:
         empty.query(saved.standalone(terms))  # its own PREFIX lines, no engine bindings
     except SyntaxError as error:
         raise CatalogueError(f"{name}: the query with its VALUES does not parse: {error}") from None
-    for param, term in terms.items():
+    projected = {v.value for v in result.variables} if saved.kind == "solutions" else None
+    for param in terms:
         if not re.search(rf"[?$]{re.escape(param)}\b", saved.sparql):
             raise CatalogueError(
                 f"{name}: parameter {param!r} is not used as ?{param} in the query"
             )
-        try:
-            empty.query(
-                saved.sparql,
-                prefixes=PREFIXES,
-                use_default_graph_as_union=True,
-                substitutions={Variable(param): term},
-            )
-        except RuntimeError as error:
+        if projected is not None and param not in projected:
             raise CatalogueError(
-                f"{name}: parameter ?{param} must appear in the SELECT projection "
-                f"(and in GROUP BY when the query aggregates): the engine binds only "
-                f"projected variables ({error})"
-            ) from None
+                f"{name}: parameter ?{param} must appear in the SELECT projection, so that "
+                "every row shows the values it was asked with"
+            )
 
 
 # --- form choices, from the graph --------------------------------------------------------

@@ -169,7 +169,7 @@ def other_endpoint(app, monkeypatch) -> str:
 
 def test_service_runs_only_when_allowed(fixture_store, other_endpoint):
     query = (
-        f"SELECT ?label WHERE {{ SERVICE <{other_endpoint}> "
+        f"SELECT DISTINCT ?label WHERE {{ SERVICE <{other_endpoint}> "
         "{ id:actor\\/marco-rubio rdfs:label ?label } }"
     )
     closed = create_app({"TESTING": True, "STORE": fixture_store}).test_client()

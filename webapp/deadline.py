@@ -2,7 +2,7 @@
 
 Every query the web pages make runs here: users' queries on /sparql, and the canned
 questions, the views and the "why" pages, whose values are bound as RDF terms
-(`Store.query(sparql, bindings)`, pyoxigraph's substitutions; never pasted into the text).
+(`Store.query(sparql, bindings)`: a VALUES block of terms, graph/binding.py).
 A page asks for `rows()`: the answer's rows as RDF terms, or only a window of them (a
 page of a table ships the rows it shows). Bound values and a window's rows cross the pipe
 pickled (pyoxigraph's terms pickle); a whole table crosses it as SPARQL TSV, written by
