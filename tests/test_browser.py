@@ -144,7 +144,7 @@ def test_the_editor_runs_a_query_and_shows_the_table(page: Page, base_url: str, 
 def test_the_editor_opens_a_saved_question_as_an_example(page: Page, base_url: str):
     page.goto("/sparql/editor")
     page.select_option("#examples select", "who-met-whom")
-    expect(page.locator("#yasqe .CodeMirror")).to_contain_text("COUNT(DISTINCT ?event)")
+    expect(page.locator("#yasqe .CodeMirror")).to_contain_text("?otherLabel ?times")
     page.locator("#yasqe .yasqe_queryButton").click()
     expect(page.locator("#yasr")).to_contain_text("Marco Rubio")
     check_local(page, base_url)
