@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,22 @@ import requests
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 30.0  # seconds for a server to answer its first query
+
+
+@contextmanager
+def serve_app(app) -> Iterator[str]:
+    """A WSGI app served by werkzeug on a free port of 127.0.0.1, in a thread: its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server(HOST, 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{HOST}:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
 
 
 def free_port() -> int:

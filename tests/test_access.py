@@ -2,17 +2,16 @@
 
 import json
 import shutil
-import threading
 
 import pytest
 from click.testing import CliRunner
 from pyoxigraph import NamedNode
-from werkzeug.serving import make_server
 
 from bilat.cli import main
 from bilat.webapp import create_app
 
 from conftest import REPO
+from servers import serve_app
 
 TOKEN = "correct-horse-battery-staple"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -158,13 +157,8 @@ def test_an_update_by_get_is_a_405(writer):
 def other_endpoint(app, monkeypatch) -> str:
     """Another bilat app (the read-only fixture app) served on 127.0.0.1: its /sparql URL."""
     monkeypatch.setenv("no_proxy", "127.0.0.1")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/sparql"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
+    with serve_app(app) as url:
+        yield f"{url}/sparql"
 
 
 def test_service_runs_only_when_allowed(fixture_store, other_endpoint):

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-from werkzeug.serving import make_server
 
 from bilat.graph import Store
 from bilat.webapp import create_app
 
 from conftest import DATA
+from servers import serve_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -57,12 +56,8 @@ def base_url() -> Iterator[str]:
     store = Store()
     store.load_vocabulary()
     store.import_file(DATA / "fixture.trig")
-    server = make_server("127.0.0.1", 0, create_app({"STORE": store}), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with serve_app(create_app({"STORE": store})) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

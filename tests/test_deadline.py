@@ -14,7 +14,6 @@ from itertools import islice
 import pytest
 from flask import Flask
 from pyoxigraph import Literal, NamedNode, Quad, QueryTriples
-from werkzeug.serving import make_server
 
 from bilat.graph import Store
 from bilat.queries.catalogue import load_catalogue
@@ -22,6 +21,7 @@ from bilat.webapp import create_app
 from bilat.webapp.deadline import EXTENSION, open_snapshot
 
 from conftest import DATA
+from servers import serve_app
 
 TIMEOUT = 1.5
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -45,16 +45,11 @@ def disk_store(tmp_path):
 @contextmanager
 def serving(app: Flask):
     """The app served on 127.0.0.1 by werkzeug; (base URL, runner)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     runner = app.extensions[EXTENSION]
     try:
-        yield f"http://127.0.0.1:{server.server_port}", runner
+        with serve_app(app) as url:
+            yield url, runner
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
         runner.close()
 
 

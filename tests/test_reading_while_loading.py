@@ -12,21 +12,19 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
 from bilat.graph import open_store
 from bilat.graph.aggregates import AGGREGATES_GRAPH
 from bilat.webapp import create_app
 
 from conftest import REPO
-from servers import HOST, free_port, oxigraph_server
+from servers import oxigraph_server, serve_app
 
 COMMUNIQUES = 200
 LOAD_TIMEOUT = 150  # seconds; the load takes ~20-40 s on two busy cores
@@ -59,15 +57,8 @@ def counts_per_graph(response: requests.Response) -> dict[str, int]:
 def served_app(tmp_path):
     """An Oxigraph server, and the web app on it served over HTTP: (server URL, app URL)."""
     with oxigraph_server(tmp_path / "store") as server:
-        app = create_app({"STORE": server})
-        http = make_server(HOST, free_port(), app, threaded=True)
-        thread = threading.Thread(target=http.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield server, f"http://{HOST}:{http.server_port}"
-        finally:
-            http.shutdown()
-            thread.join()
+        with serve_app(create_app({"STORE": server})) as url:
+            yield server, url
 
 
 def test_readers_see_whole_communiques_while_another_process_loads(served_app, tmp_path):

@@ -3,14 +3,14 @@
 import csv
 import io
 import json
-import threading
 import warnings
 import xml.etree.ElementTree as ET
 
 import pytest
 import rdflib
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
-from werkzeug.serving import make_server
+
+from servers import serve_app
 
 ID = "https://w3id.org/bilat/id/"
 RUBIO = f"{ID}actor/marco-rubio"
@@ -298,13 +298,8 @@ def test_a_browser_gets_the_query_form(client):
 def endpoint(app, monkeypatch) -> str:
     """The app served on a port the OS picks, in a background thread; its /sparql URL."""
     monkeypatch.setenv("no_proxy", "127.0.0.1")
-    server = make_server("127.0.0.1", 0, app)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/sparql"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
+    with serve_app(app) as url:
+        yield f"{url}/sparql"
 
 
 def wrapper(url: str, query: str, fmt: str) -> object:

@@ -28,7 +28,6 @@ from pyoxigraph import (
     QueryTriples,
     parse,
 )
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from bilat.cli import main
@@ -41,7 +40,7 @@ from bilat.queries.catalogue import load_catalogue
 from bilat.webapp import create_app
 
 from conftest import DATA
-from servers import free_port, oxigraph_server, virtuoso_server
+from servers import free_port, oxigraph_server, serve_app, virtuoso_server
 
 EX = "https://example.org/"
 # Virtuoso (Debian's package) too where it is installed and BILAT_TEST_VIRTUOSO=1 asks for it
@@ -431,12 +430,8 @@ def guarded(monkeypatch):
         return Response('{"head": {}, "boolean": true}',
                         mimetype="application/sparql-results+json")
 
-    http = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join()
+    with serve_app(app) as url:
+        yield url
 
 
 @pytest.mark.parametrize("credentials", [{"BILAT_USER": "ana", "BILAT_PASSWORD": "pw"},
