@@ -39,7 +39,14 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from bilat.graph.binding import BindingError, with_values
 from bilat.graph.formats import rdf_format_of
-from bilat.graph.store import AGGREGATES_IRI, QueryResult, Store, StoreError, Term
+from bilat.graph.store import (
+    AGGREGATES_IRI,
+    QueryResult,
+    Store,
+    StoreError,
+    Term,
+    write_graph,
+)
 from bilat.ontology import PREFIXES
 
 if TYPE_CHECKING:
@@ -240,11 +247,7 @@ class RemoteStore:
         A triple format (Turtle, N-Triples) of the whole dataset writes the union graph.
         """
         if graph is not None:
-            if not self.has_graph(graph):
-                raise StoreError(f"no named graph {graph.value} in the store")
-            quads = self.quads(graph)
-            data = quads if fmt.supports_datasets else [q.triple for q in quads]
-            serialize(data, output, fmt, prefixes=PREFIXES)
+            write_graph(self, output, fmt, graph)
         elif fmt.supports_datasets:
             serialize(self.quads(), output, fmt, prefixes=PREFIXES)
         else:  # the union of the dataset's graphs (not the server's: Virtuoso adds its own)

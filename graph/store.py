@@ -239,11 +239,7 @@ class Store:
         A triple format (Turtle, N-Triples) of the whole dataset writes the union graph.
         """
         if graph is not None:
-            if not self.has_graph(graph):
-                raise StoreError(f"no named graph {graph.value} in the store")
-            quads = self.quads(graph)
-            data = quads if fmt.supports_datasets else [q.triple for q in quads]
-            serialize(data, output, fmt, prefixes=PREFIXES)
+            write_graph(self, output, fmt, graph)
         elif fmt.supports_datasets:
             self._store.dump(output, fmt, prefixes=PREFIXES)
         else:
@@ -253,6 +249,16 @@ class Store:
 
 VOCABULARY_GRAPH_NODE = NamedNode(str(VOCABULARY_GRAPH))
 AGGREGATES_IRI = "https://w3id.org/bilat/id/graph/aggregates"  # graph/aggregates.py
+
+
+def write_graph(store: Store, output: BinaryIO, fmt: RdfFormat, graph: NamedNode) -> None:
+    """One named graph of a store (embedded or remote) in `fmt`: its triples for a triple
+    format, its quads for a dataset format."""
+    if not store.has_graph(graph):
+        raise StoreError(f"no named graph {graph.value} in the store")
+    quads = store.quads(graph)
+    serialize(quads if fmt.supports_datasets else [q.triple for q in quads], output, fmt,
+              prefixes=PREFIXES)
 
 
 def write_result(result: QueryResult, output: BinaryIO, fmt_name: str) -> None:
