@@ -29,10 +29,7 @@ import requests
 from server import SERVERS, Server
 from timing import ms, now_ms, percentile
 from web import WAYS, count_rows
-from workload import Ask, asks, drawer
-
-from bilat.graph import Store
-from bilat.queries.catalogue import load_catalogue
+from workload import Ask, draw_workload
 
 
 @dataclass(frozen=True)
@@ -127,10 +124,7 @@ def main() -> None:
                         help="Skip asking each question once before the clock starts.")
     args = parser.parse_args()
 
-    with Store(args.store, read_only=True) as store:
-        catalogue = load_catalogue()
-        values = drawer(store, catalogue, args.summary, args.seed)
-        drawn = asks(catalogue, values, args.draws, args.questions)
+    drawn = draw_workload(args.store, args.summary, args.seed, args.draws, args.questions)
     pool = [ask for runs in drawn.values() for ask in runs]
     if args.url:
         outcomes, seconds = load(args.url.rstrip("/"), drawn, pool, args)

@@ -27,10 +27,9 @@ import requests
 from pyoxigraph import QueryTriples
 from server import SERVERS, Server
 from timing import ms, now_ms, percentile
-from workload import Ask, asks, drawer
+from workload import Ask, draw_workload, exit_on_disagreements
 
 from bilat.graph import Store
-from bilat.queries.catalogue import load_catalogue
 
 TARGET = 1.20  # the target: the web layer adds under 20% to the store's time
 
@@ -207,10 +206,7 @@ def main() -> None:
                         help="bench/generate.py's FILE.json: draw parameters as bench/params.py.")
     args = parser.parse_args()
 
-    with Store(args.store, read_only=True) as store:
-        catalogue = load_catalogue()
-        values = drawer(store, catalogue, args.summary, args.seed)
-        drawn = asks(catalogue, values, args.runs, args.questions)
+    drawn = draw_workload(args.store, args.summary, args.seed, args.runs, args.questions)
     own = store_timings(args.store, drawn, args.budget, args.min_runs)
     server = Server(args.store, args.server, args.threads, args.query_timeout)
     with server, requests.Session() as session:
@@ -229,11 +225,7 @@ def main() -> None:
         print(f"\nRSS of the {label} from {marks[1][0]} to {marks[2][0]} requests: "
               f"{grown / 1024:+.1f} MiB", end="")
     print()
-    problems = disagreements(own, web, drawn)
-    for line in problems:
-        print("DISAGREE", line)
-    if problems:
-        raise SystemExit(1)
+    exit_on_disagreements(disagreements(own, web, drawn))
 
 
 if __name__ == "__main__":

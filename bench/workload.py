@@ -114,3 +114,22 @@ def drawer(store: object, catalogue: dict[str, SavedQuery], summary: Path | None
     pool = value_pool(store, catalogue)
     rng = random.Random(seed)
     return lambda saved: draw(saved, pool, rng)
+
+
+def draw_workload(store_dir: Path, summary: Path | None, seed: int, runs: int,
+                  names: list[str] | None = None) -> dict[str, list[Ask]]:
+    """The benchmark's questions, each with `runs` parameter draws, from a store folder."""
+    from bilat.graph import Store
+    from bilat.queries.catalogue import load_catalogue
+
+    with Store(store_dir, read_only=True) as store:
+        catalogue = load_catalogue()
+        return asks(catalogue, drawer(store, catalogue, summary, seed), runs, names)
+
+
+def exit_on_disagreements(problems: list[str]) -> None:
+    """Print each answer that differs between two ways of asking; exit 1 if there is one."""
+    for line in problems:
+        print("DISAGREE", line)
+    if problems:
+        raise SystemExit(1)
