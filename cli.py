@@ -13,7 +13,6 @@ from pyoxigraph import NamedNode, QueryBoolean, QueryTriples
 
 from bilat.graph import RemoteStore, Store, StoreError, write_result
 from bilat.graph import open_store as open_location
-from bilat.graph.aggregates import refresh_aggregates
 from bilat.graph.formats import RDF_FORMATS, rdf_format
 
 DEFAULT_STORE = os.environ.get("BILAT_STORE", "data/store")
@@ -95,7 +94,7 @@ def load(ctx: click.Context, paths: tuple[Path, ...], workers: int) -> None:
                     stored += 1
                     quads += len(loaded.quads)
             # the summary questions read precomputed rows (queries/aggregates/)
-            refresh_aggregates(store)
+            store.refresh_aggregates()
     except StoreError as error:  # a full disk: what was stored before it stays whole
         stopped = f"{error} (the {stored} communiqués stored before that are whole)"
     except OSError as error:  # the same, from a write the store did not word
@@ -118,17 +117,20 @@ def import_(ctx: click.Context, files: tuple[Path, ...], graph: str | None) -> N
     """Import RDF files (.ttl .trig .nt .nq .jsonld) as they are."""
     target = NamedNode(graph) if graph else None
     with open_store(ctx) as store:
-        for path in files:
-            try:
-                # an embedded store recomputes its aggregates graph after each file
-                count = store.import_file(path, target)
-            except (StoreError, ValueError) as error:
-                fail(str(error))
-            except OSError as error:  # a folder, an unreadable file, a full disk
-                fail(f"{path}: {error.strerror or ' '.join(str(error).split())}")
-            click.echo(f"imported {count} quads from {path}")
-        if isinstance(store, RemoteStore):
-            refresh_aggregates(store)
+        imported = False
+        try:
+            for path in files:
+                try:
+                    count = store.import_file(path, target, refresh=False)
+                except (StoreError, ValueError) as error:
+                    fail(str(error))
+                except OSError as error:  # a folder, an unreadable file, a full disk
+                    fail(f"{path}: {error.strerror or ' '.join(str(error).split())}")
+                imported = True
+                click.echo(f"imported {count} quads from {path}")
+        finally:  # once, after the last file imported: the refresh reads the whole dataset
+            if imported:
+                store.refresh_aggregates()
 
 
 @main.command()
