@@ -10,7 +10,7 @@ same answer everywhere and can be shown to the user as the query that ran.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from pyoxigraph import Literal, NamedNode
 
@@ -22,20 +22,41 @@ class BindingError(ValueError):
     """A value that cannot be bound (a bad variable name, a blank node)."""
 
 
-def with_values(sparql: str, bindings: Mapping[str, NamedNode | Literal]) -> str:
+Term = NamedNode | Literal
+
+
+def with_values(sparql: str, bindings: Mapping[str, Term | Sequence[Term]]) -> str:
     """The query with `bindings` in a VALUES block, each term in N-Triples syntax (which
-    escapes it), so a value cannot break out of its term: bound, never spliced as text."""
+    escapes it), so a value cannot break out of its term: bound, never spliced as text.
+
+    One variable may be bound to a list of terms: the block then has a row for each.
+    """
     if not bindings:
         return sparql
-    for name, term in bindings.items():
+    lists = [name for name, value in bindings.items() if isinstance(value, list | tuple)]
+    if len(lists) > 1:
+        raise BindingError(f"only one variable may be bound to a list, not {', '.join(lists)}")
+    for name, value in bindings.items():
         if not VARIABLE_NAME.fullmatch(name):
             raise BindingError(f"cannot bind {name!r}: not a SPARQL variable name")
-        if not isinstance(term, NamedNode | Literal):
-            raise BindingError(f"cannot bind ?{name} = {term}: bind an IRI or a literal")
+        for term in value if name in lists else [value]:
+            if not isinstance(term, NamedNode | Literal):
+                raise BindingError(f"cannot bind ?{name} = {term}: bind an IRI or a literal")
     names = " ".join(f"?{name}" for name in bindings)
-    terms = " ".join(str(term) for term in bindings.values())
-    values = f"VALUES ({names}) {{ ({terms}) }}"
+    rows = [
+        " ".join(str(term) for term in row)
+        for row in _rows([v if n in lists else [v] for n, v in bindings.items()])
+    ]
+    values = f"VALUES ({names}) {{ {' '.join(f'({row})' for row in rows)} }}"
     where = WHERE_OPENING.search(sparql)
     if where is None:  # `SELECT * { ... }`: a trailing VALUES, joined with the answers
         return f"{sparql}\n{values}"
     return f"{sparql[: where.end()]}\n  {values}\n{sparql[where.end() :]}"
+
+
+def _rows(columns: list[Sequence[Term]]) -> list[list[Term]]:
+    """Every combination of one term from each column (one column has several at most)."""
+    rows: list[list[Term]] = [[]]
+    for column in columns:
+        rows = [[*row, term] for row in rows for term in column]
+    return rows

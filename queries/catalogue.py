@@ -9,6 +9,11 @@ date or text input.
 
 A saved query is a SELECT (its answer is a table) or a CONSTRUCT or DESCRIBE (its answer
 is a graph); ASK is not offered as a canned question.
+
+`by_month: {order: newest | oldest, from: PARAM, to: PARAM}` marks a query whose rows are
+in order of a month ("YYYY-MM") it finds them by, as `?month`: a page binds ?month to a
+few months at a time (queries/paging.py); unbound, the query gives its whole answer.
+`from` and `to` name the date parameters, if any, that bound the months worth reading.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ RESERVED = frozenset({"limit", "offset", "row"})
 # Where a saved query's bindings go in its standalone text: the opening of its WHERE.
 KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MONTH_ORDERS = ("newest", "oldest")
 
 Term = NamedNode | Literal
 
@@ -153,6 +159,15 @@ class Param:
         return self.default if self.default is not None else self.example
 
 
+@dataclass(frozen=True)
+class ByMonth:
+    """How a query's rows follow the months (see the module's docstring)."""
+
+    order: str  # "newest" or "oldest" first
+    start: str | None = None  # the date parameter the months start from, if any
+    end: str | None = None  # the date parameter they end with, if any
+
+
 @dataclass
 class SavedQuery:
     """A saved SPARQL query: its header's metadata and its text."""
@@ -166,6 +181,7 @@ class SavedQuery:
     sparql: str
     path: Path | None = field(default=None, compare=False)
     kind: str = "solutions"  # "solutions" (SELECT) or "graph" (CONSTRUCT, DESCRIBE)
+    by_month: ByMonth | None = None
 
     def values(self, raw: Mapping[str, str]) -> dict[str, str]:
         """Every parameter's text value: the given one, else the default or example."""
@@ -219,6 +235,7 @@ def read_query(path: Path) -> SavedQuery:
         expect=dict(meta.get("expect") or {}),
         sparql=body,
         path=path,
+        by_month=_by_month(path, meta.get("by_month"), params),
     )
     _check_bindable(saved)
     return saved
@@ -239,6 +256,19 @@ def _split_header(text: str) -> tuple[str, str]:
         elif line.strip():
             return "\n".join(header), "\n".join(lines[index:]).strip() + "\n"
     return "\n".join(header), ""
+
+
+def _by_month(path: Path, spec: Any, params: Mapping[str, Param]) -> ByMonth | None:
+    if spec is None:
+        return None
+    where = f"{path.name}: by_month"
+    if not isinstance(spec, dict) or spec.get("order") not in MONTH_ORDERS:
+        raise CatalogueError(f"{where} needs an order: {' or '.join(MONTH_ORDERS)}")
+    ends = {key: spec.get(key) for key in ("from", "to")}
+    for key, name in ends.items():
+        if name is not None and (name not in params or params[name].type != "date"):
+            raise CatalogueError(f"{where}: {key} must name a date parameter, not {name!r}")
+    return ByMonth(spec["order"], ends["from"], ends["to"])
 
 
 def _param(path: Path, name: str, spec: Any) -> Param:
@@ -284,6 +314,8 @@ def _check_bindable(saved: SavedQuery) -> None:
     except SyntaxError as error:
         raise CatalogueError(f"{name}: the query with its VALUES does not parse: {error}") from None
     projected = {v.value for v in result.variables} if saved.kind == "solutions" else None
+    if saved.by_month and not re.search(r"[?$]month\b", saved.sparql):
+        raise CatalogueError(f"{name}: by_month, but the query has no ?month")
     for param in terms:
         if not re.search(rf"[?$]{re.escape(param)}\b", saved.sparql):
             raise CatalogueError(

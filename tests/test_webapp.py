@@ -186,8 +186,21 @@ def test_a_claim_with_html_is_escaped(fixture_store: Store):
         ),
         Quad(claim, NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom"), source, source),
         Quad(NamedNode(ID + "actor/marco-rubio"), NamedNode(BILAT + "said"), claim, source),
+        Quad(
+            source,
+            NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            NamedNode(BILAT + "Communique"),
+            source,
+        ),
+        Quad(
+            source,
+            NamedNode("http://purl.org/dc/terms/date"),
+            Literal("2026-02-01", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#date")),
+            source,
+        ),
     ]
     fixture_store.replace_graph(source, quads)
+    fixture_store.refresh_aggregates()  # as `bilat load` and the upload page do
     client = create_app({"TESTING": True, "STORE": fixture_store}).test_client()
     response = client.get("/questions/actor-statements?actor=marco-rubio")
     body = response.get_data(as_text=True)

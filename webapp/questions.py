@@ -37,6 +37,7 @@ from bilat.queries.catalogue import (
     choices,
     load_catalogue,
 )
+from bilat.queries.paging import page_rows
 from bilat.webapp.deadline import DeadlineStore, errors_as, rows, written
 
 bp = Blueprint("questions", __name__)
@@ -196,7 +197,15 @@ def rows_of(
     so that its pages and its row numbers ("why this answer") do not depend on the
     engine's order.
     """
+    if saved.by_month:
+        return page_rows(saved, bound, start, stop, run=all_rows)
     found = rows(saved.sparql, bound, start=start, stop=stop)
+    return list(found.variables), found.solutions()
+
+
+def all_rows(sparql: str, bound: Mapping[str, Term]) -> tuple[list[str], list[dict[str, Any]]]:
+    """Every row of a query's answer, under the request's deadline."""
+    found = rows(sparql, bound)
     return list(found.variables), found.solutions()
 
 

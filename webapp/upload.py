@@ -79,6 +79,8 @@ def upload() -> Response:
     try:
         store.load_vocabulary()
         store.replace_graph(loaded.graph, loaded.quads)
+        # the questions find rows through the aggregates graph (queries/aggregates/)
+        store.refresh_aggregates()
     except StoreError as error:
         raise UploadRefused(500, f"{name} was not stored: {error}") from error
     finally:

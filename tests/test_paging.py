@@ -1,0 +1,108 @@
+"""Pages of the `by_month` questions (queries/paging.py), read a few months at a time, are
+the rows of their whole answer; and the whole answer, found through the aggregates graph's
+month rows, holds what the communiqué graphs hold."""
+
+from __future__ import annotations
+
+import pytest
+from pyoxigraph import Literal, NamedNode
+from test_aggregates import CATALOGUE, generated_store  # noqa: F401  (a fixture)
+
+from bilat.graph.binding import BindingError, with_values
+from bilat.queries.paging import page_rows
+
+BY_MONTH = sorted(name for name, saved in CATALOGUE.items() if saved.by_month)
+WINDOWS = [
+    {},
+    {"from": "2016-03-01", "to": "2016-09-30"},
+    {"from": "2016-05-10", "to": "2016-05-20"},
+]
+
+
+def run(store):
+    def answer(sparql, bindings):
+        result = store.query(sparql, bindings)
+        names = [v.value for v in result.variables]
+        return names, [{n: row[n] for n in names} for row in result]
+
+    return answer
+
+
+def values_for(store, saved) -> list[dict[str, str]]:
+    """A busy and a rare value of the question's actor or topic, and some date windows."""
+    if "actor" in saved.params:
+        measure = "claims" if "statements" in saved.name else "commitments"
+        found = store.query(
+            "PREFIX agg: <https://w3id.org/bilat/aggregates#> "
+            f"SELECT ?actor (SUM(?n) AS ?total) WHERE {{ ?row agg:actor ?actor ; "
+            f"agg:measure agg:{measure} ; agg:count ?n }} "
+            "GROUP BY ?actor ORDER BY DESC(?total) ?actor"
+        )
+        actors = [row["actor"].value.rsplit("/", 1)[1] for row in found]
+        return [{"actor": actors[0]}, {"actor": actors[len(actors) // 2]}]
+    if "topic" in saved.params:
+        windows = WINDOWS if "from" in saved.params else [{}]
+        return [{"topic": t, **w} for t in ("security", "trade") for w in windows]
+    return WINDOWS
+
+
+@pytest.mark.parametrize("name", BY_MONTH)
+def test_pages_are_the_whole_answers_rows(generated_store, name):  # noqa: F811
+    saved = CATALOGUE[name]
+    answer = run(generated_store)
+    checked = 0
+    for values in values_for(generated_store, saved):
+        bound = saved.bind(values)
+        names, whole = answer(saved.sparql, bound)
+        for start, stop in [(0, 3), (0, 6), (3, 9), (5, 40), (0, len(whole) + 5)]:
+            columns, page = page_rows(saved, bound, start, stop, answer)
+            assert columns == names
+            assert page == whole[start:stop], (values, start, stop)
+        checked += len(whole)
+    assert checked > 10  # the draws found rows to page through
+
+
+STATEMENTS_DIRECT = """
+SELECT DISTINCT ?claim WHERE {
+  ?actor bilat:said ?claim . ?claim bilat:text ?text ; prov:wasDerivedFrom ?communique .
+}"""
+ON_TOPIC_DIRECT = """
+SELECT DISTINCT ?claim WHERE {
+  ?claim bilat:concerns/skos:broader* ?topic ; a bilat:Claim ; prov:wasDerivedFrom ?c .
+  ?c dcterms:date ?date . FILTER(?date >= ?from && ?date <= ?to)
+}"""
+
+
+@pytest.mark.parametrize(
+    ("name", "direct", "values"),
+    [
+        ("actor-statements", STATEMENTS_DIRECT, {}),
+        ("statements-on-topic", ON_TOPIC_DIRECT, {"topic": "security"}),
+        (
+            "statements-on-topic",
+            ON_TOPIC_DIRECT,
+            {"topic": "trade", "from": "2016-03-01", "to": "2016-09-30"},
+        ),
+    ],
+)
+def test_the_month_rows_find_every_claim(generated_store, name, direct, values):  # noqa: F811
+    saved = CATALOGUE[name]
+    values = values or values_for(generated_store, saved)[0]  # the busiest actor
+    bound = saved.bind(values)
+    found = {row["claim"] for row in generated_store.query(saved.sparql, bound)}
+    expected = {row["claim"] for row in generated_store.query(direct, bound)}
+    assert found == expected and expected
+
+
+def test_a_list_binds_one_row_per_term():
+    text = with_values(
+        "SELECT * WHERE { ?s ?p ?month }",
+        {"s": NamedNode("http://example.org/a"), "month": [Literal("2024-01"), Literal("2024-02")]},
+    )
+    rows = '(<http://example.org/a> "2024-01") (<http://example.org/a> "2024-02")'
+    assert f"VALUES (?s ?month) {{ {rows} }}" in text
+
+
+def test_two_lists_are_refused():
+    with pytest.raises(BindingError, match="only one variable"):
+        with_values("SELECT * WHERE { ?a ?b ?c }", {"a": [Literal("x")], "b": [Literal("y")]})
