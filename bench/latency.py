@@ -3,8 +3,9 @@
     .venv/bin/python bench/latency.py STORE SUMMARY.json [--runs 20] [--only NAME ...]
 
 The store is opened as the web app opens it (read-write `Store(path)`); a run is what the
-question page does: bind the parameters, run the query and take the first page (PAGE_SIZE
-rows + 1, `islice` of the answer; a query with ORDER BY still sorts everything).
+question page does: bind the parameters and take the first page (PAGE_SIZE rows + 1) as
+queries/paging.py reads it (a few months at a time for a `by_month` question; else the
+first rows of the answer, and a query with ORDER BY still sorts everything).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from params import Drawer  # noqa: E402
 
 from bilat.graph import Store  # noqa: E402
 from bilat.queries.catalogue import SavedQuery, load_catalogue  # noqa: E402
+from bilat.queries.paging import page_rows  # noqa: E402
 from bilat.webapp import DEFAULTS  # noqa: E402
 
 PAGE = DEFAULTS["PAGE_SIZE"] + 1
@@ -30,8 +32,13 @@ PAGE = DEFAULTS["PAGE_SIZE"] + 1
 
 def first_page(store: Store, saved: SavedQuery, values: dict[str, str]) -> tuple[float, int]:
     """Seconds to the first page, and its row count."""
+
+    def run(sparql: str, bound: dict, stop: int | None) -> tuple[list[str], list]:
+        result = store.query(sparql, bound)
+        return [v.value for v in result.variables], list(islice(result, stop))
+
     started = time.perf_counter()
-    rows = list(islice(store.query(saved.sparql, saved.bind(values)), PAGE))
+    _, rows = page_rows(saved, saved.bind(values), 0, PAGE, run)
     return time.perf_counter() - started, len(rows)
 
 

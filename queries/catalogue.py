@@ -14,6 +14,8 @@ is a graph); ASK is not offered as a canned question.
 in order of a month ("YYYY-MM") it finds them by, as `?month`: a page binds ?month to a
 few months at a time (queries/paging.py); unbound, the query gives its whole answer.
 `from` and `to` name the date parameters, if any, that bound the months worth reading.
+`periods: {from: PARAM, to: PARAM}` marks a query that sums precomputed rows of periods
+`?key` ("YYYY-MM", "YYYY", "all"): a page binds ?key to those that may cover the dates.
 """
 
 from __future__ import annotations
@@ -182,6 +184,7 @@ class SavedQuery:
     path: Path | None = field(default=None, compare=False)
     kind: str = "solutions"  # "solutions" (SELECT) or "graph" (CONSTRUCT, DESCRIBE)
     by_month: ByMonth | None = None
+    periods: tuple[str | None, str | None] | None = None  # the date parameters they cover
 
     def values(self, raw: Mapping[str, str]) -> dict[str, str]:
         """Every parameter's text value: the given one, else the default or example."""
@@ -236,6 +239,7 @@ def read_query(path: Path) -> SavedQuery:
         sparql=body,
         path=path,
         by_month=_by_month(path, meta.get("by_month"), params),
+        periods=_periods(path, meta.get("periods"), params),
     )
     _check_bindable(saved)
     return saved
@@ -264,11 +268,26 @@ def _by_month(path: Path, spec: Any, params: Mapping[str, Param]) -> ByMonth | N
     where = f"{path.name}: by_month"
     if not isinstance(spec, dict) or spec.get("order") not in MONTH_ORDERS:
         raise CatalogueError(f"{where} needs an order: {' or '.join(MONTH_ORDERS)}")
+    return ByMonth(spec["order"], *_dates(where, spec, params))
+
+
+def _periods(
+    path: Path, spec: Any, params: Mapping[str, Param]
+) -> tuple[str | None, str | None] | None:
+    if spec is None:
+        return None
+    if not isinstance(spec, dict):
+        raise CatalogueError(f"{path.name}: periods must be {{from: PARAM, to: PARAM}}")
+    return _dates(f"{path.name}: periods", spec, params)
+
+
+def _dates(where: str, spec: dict, params: Mapping[str, Param]) -> tuple[str | None, str | None]:
+    """The date parameters a header entry names as `from` and `to` (None where it names none)."""
     ends = {key: spec.get(key) for key in ("from", "to")}
     for key, name in ends.items():
         if name is not None and (name not in params or params[name].type != "date"):
             raise CatalogueError(f"{where}: {key} must name a date parameter, not {name!r}")
-    return ByMonth(spec["order"], ends["from"], ends["to"])
+    return ends["from"], ends["to"]
 
 
 def _param(path: Path, name: str, spec: Any) -> Param:
@@ -316,6 +335,8 @@ def _check_bindable(saved: SavedQuery) -> None:
     projected = {v.value for v in result.variables} if saved.kind == "solutions" else None
     if saved.by_month and not re.search(r"[?$]month\b", saved.sparql):
         raise CatalogueError(f"{name}: by_month, but the query has no ?month")
+    if saved.periods and not re.search(r"[?$]key\b", saved.sparql):
+        raise CatalogueError(f"{name}: periods, but the query has no ?key")
     for param in terms:
         if not re.search(rf"[?$]{re.escape(param)}\b", saved.sparql):
             raise CatalogueError(

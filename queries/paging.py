@@ -1,16 +1,22 @@
-"""A page of a `by_month` question, read a few months at a time.
+"""A page of a saved question: its rows start to stop, read no further than needed.
 
 Oxigraph sorts every match of a query before its first row comes out, and has no index
 that would hand out a busy actor's claims newest first: the first page of "what did the
-US government say" would read and sort all of them. A `by_month` query (its `#+ by_month`
-header; queries/catalogue.py) finds its rows through the aggregates graph's per-month rows
-(queries/aggregates/50-month-items.rq) of the months ?month is bound to. Here it is run on
-the newest month first (or the oldest), then on the next two, four, eight… until the page
-is full: its months are in the order of its rows, so the chunks' rows, one after the
-other, are the whole answer's first rows, and a page costs what its months hold.
+US government say" would read and sort all of them. Two kinds of questions are read
+otherwise, as their `#+` header says (queries/catalogue.py):
 
-Items without a date are in no month: the whole answer (the twins, the standalone query)
-has them, a page read by month does not.
+- `by_month`: the query finds its rows through the aggregates graph's per-month rows
+  (queries/aggregates/50-*.rq, 51-*.rq) of the months ?month is bound to. It is run on the
+  newest month first (or the oldest), then on the next two, four, eight… until the page is
+  full: its months are in the order of its rows, so the chunks' rows, one after the
+  other, are the whole answer's first rows, and a page costs what its months hold. (Items
+  without a date are in no month: the whole answer has them, a page does not.)
+- `periods`: the query sums precomputed rows per period (a month "YYYY-MM", a year
+  "YYYY" or "all") and keeps those that cover its dates; ?key is bound to the few periods
+  that may, so the engine looks those up instead of filtering every row.
+
+Unbound, ?month and ?key leave the query whole: the standalone text and the twins give the
+whole answer.
 """
 
 from __future__ import annotations
@@ -23,41 +29,77 @@ from pyoxigraph import Literal
 from bilat.queries.catalogue import SavedQuery, Term
 
 MONTHS_QUERY = (Path(__file__).parent / "views" / "months.rq").read_text(encoding="utf-8")
+ALL_TIME = "all"
 
-# (query, bindings) -> (column names, rows as {variable: term})
-Run = Callable[[str, Mapping[str, Term]], tuple[list[str], list[dict]]]
+# (query, bindings, stop) -> (column names, the first `stop` rows as {variable: term});
+# stop None: every row
+Run = Callable[[str, Mapping[str, object], int | None], tuple[list[str], list[dict]]]
 
 
 def page_rows(
     saved: SavedQuery, bound: Mapping[str, Term], start: int, stop: int, run: Run
 ) -> tuple[list[str], list[dict]]:
     """Rows start to stop (from 0) of the question's answer, in its order."""
-    if saved.by_month is None:
-        raise ValueError(f"{saved.name} is not read by month")
-    _, found = run(MONTHS_QUERY, {})
+    if saved.by_month is not None:
+        return _by_month(saved, bound, start, stop, run)
+    if saved.periods is not None:
+        first, last = (_month(bound.get(name or "")) for name in saved.periods)
+        keys = period_keys(data_months(run), first, last)
+        bound = {**bound, "key": [Literal(key) for key in keys]}
+    variables, rows = run(saved.sparql, bound, stop)
+    return variables, rows[start:stop]
+
+
+def data_months(run: Run) -> list[str]:
+    """The months ("YYYY-MM", sorted) the aggregates graph has rows for."""
+    _, found = run(MONTHS_QUERY, {}, None)
+    return sorted(str(row["month"].value) for row in found if row.get("month") is not None)
+
+
+def _by_month(
+    saved: SavedQuery, bound: Mapping[str, Term], start: int, stop: int, run: Run
+) -> tuple[list[str], list[dict]]:
+    order = saved.by_month
     months = months_between(
-        sorted(str(row["month"].value) for row in found if row.get("month") is not None),
-        _month(bound.get(saved.by_month.start or "")),
-        _month(bound.get(saved.by_month.end or "")),
+        data_months(run), _month(bound.get(order.start or "")), _month(bound.get(order.end or ""))
     )
-    if saved.by_month.order == "newest":
+    if order.order == "newest":
         months.reverse()
     variables: list[str] = []
     rows: list[dict] = []
     size = 1
     while months and len(rows) < stop:
         chunk, months = months[:size], months[size:]
-        variables, more = run(saved.sparql, {**bound, "month": [Literal(m) for m in chunk]})
+        variables, more = run(saved.sparql, {**bound, "month": [Literal(m) for m in chunk]}, None)
         rows += more
         size *= 2
     if not variables:  # no month to read: the columns of an empty answer
-        variables, _ = run(saved.sparql, {**bound, "month": [Literal("0000-00")]})
+        variables, _ = run(saved.sparql, {**bound, "month": [Literal("0000-00")]}, 0)
     return variables, rows[start:stop]
 
 
 def months_between(months: list[str], first: str | None, last: str | None) -> list[str]:
     """The months ("YYYY-MM", sorted) from `first` to `last`, either open."""
     return [m for m in months if (first is None or m >= first) and (last is None or m <= last)]
+
+
+def period_keys(months: list[str], first: str | None, last: str | None) -> list[str]:
+    """The periods that may cover the months `first` to `last` (either open): "all", the
+    years between, and the months of the first and the last year; a superset, which the
+    query narrows to those that do."""
+    if not months:
+        return [ALL_TIME]
+    first, last = first or months[0], last or months[-1]
+    years = sorted({m[:4] for m in months} | {first[:4], last[:4]})
+    keys = [ALL_TIME] + [y for y in years if first[:4] < y < last[:4]]
+    edges = {first[:4], last[:4]}
+    keys += [
+        f"{y}-{m:02d}"
+        for y in sorted(edges)
+        for m in range(1, 13)
+        if first <= f"{y}-{m:02d}" <= last
+    ]
+    return keys
 
 
 def _month(term: Term | None) -> str | None:

@@ -4,12 +4,14 @@ month rows, holds what the communiqué graphs hold."""
 
 from __future__ import annotations
 
+from itertools import islice
+
 import pytest
 from pyoxigraph import Literal, NamedNode
 from test_aggregates import CATALOGUE, generated_store  # noqa: F401  (a fixture)
 
 from bilat.graph.binding import BindingError, with_values
-from bilat.queries.paging import page_rows
+from bilat.queries.paging import page_rows, period_keys
 
 BY_MONTH = sorted(name for name, saved in CATALOGUE.items() if saved.by_month)
 MEASURES = {"statements": "claims", "commitments": "commitments", "events": "events"}
@@ -21,10 +23,10 @@ WINDOWS = [
 
 
 def run(store):
-    def answer(sparql, bindings):
+    def answer(sparql, bindings, stop=None):
         result = store.query(sparql, bindings)
         names = [v.value for v in result.variables]
-        return names, [{n: row[n] for n in names} for row in result]
+        return names, [{n: row[n] for n in names} for row in islice(result, stop)]
 
     return answer
 
@@ -44,6 +46,8 @@ def values_for(store, saved) -> list[dict[str, str]]:
     if "topic" in saved.params:
         windows = WINDOWS if "from" in saved.params else [{}]
         return [{"topic": t, **w} for t in ("security", "trade") for w in windows]
+    if "word" in saved.params:
+        return [{"word": "security"}, {"word": "the"}]
     if "after" in saved.params:
         return [{"after": "2016-01-01"}, {"after": "2016-06-15"}]
     return WINDOWS
@@ -63,6 +67,33 @@ def test_pages_are_the_whole_answers_rows(generated_store, name):  # noqa: F811
             assert page == whole[start:stop], (values, start, stop)
         checked += len(whole)
     assert checked > 5  # the draws found rows to page through, over several months
+
+
+@pytest.mark.parametrize(
+    "window",
+    [{}, {"from": "2016-03-10", "to": "2019-06-30"}, {"from": "2015-02-03", "to": "2016-04-30"}],
+)
+def test_a_page_of_periods_is_the_whole_answers_first_rows(generated_store, window):  # noqa: F811
+    saved = CATALOGUE["most-active-actors"]
+    bound = saved.bind(window)
+    names, whole = run(generated_store)(saved.sparql, bound)
+    columns, page = page_rows(saved, bound, 0, 20, run(generated_store))
+    assert columns == names and page == whole[:20] and page
+
+
+def test_period_keys_cover_the_window():
+    months = [f"{y}-{m:02d}" for y in (2016, 2017, 2018) for m in range(1, 13)]
+    assert period_keys(months, "2016-11", "2018-02") == [
+        "all",
+        "2017",
+        "2016-11",
+        "2016-12",
+        "2018-01",
+        "2018-02",
+    ]
+    assert period_keys(months, "2017-03", "2017-04") == ["all", "2017-03", "2017-04"]
+    assert period_keys(months, None, None)[:4] == ["all", "2017", "2016-01", "2016-02"]
+    assert period_keys([], None, None) == ["all"]
 
 
 STATEMENTS_DIRECT = """

@@ -197,15 +197,14 @@ def rows_of(
     so that its pages and its row numbers ("why this answer") do not depend on the
     engine's order.
     """
-    if saved.by_month:
-        return page_rows(saved, bound, start, stop, run=all_rows)
-    found = rows(saved.sparql, bound, start=start, stop=stop)
-    return list(found.variables), found.solutions()
+    return page_rows(saved, bound, start, stop, run=first_rows)
 
 
-def all_rows(sparql: str, bound: Mapping[str, Term]) -> tuple[list[str], list[dict[str, Any]]]:
-    """Every row of a query's answer, under the request's deadline."""
-    found = rows(sparql, bound)
+def first_rows(
+    sparql: str, bound: Mapping[str, Any], stop: int | None
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The first `stop` rows of a query's answer (None: all), under the request's deadline."""
+    found = rows(sparql, bound, stop=stop)
     return list(found.variables), found.solutions()
 
 
