@@ -35,7 +35,8 @@ def first_page(store: Store, saved: SavedQuery, values: dict[str, str]) -> tuple
 
     def run(sparql: str, bound: dict, stop: int | None) -> tuple[list[str], list]:
         result = store.query(sparql, bound)
-        return [v.value for v in result.variables], list(islice(result, stop))
+        names = [v.value for v in result.variables]
+        return names, [{n: row[n] for n in names} for row in islice(result, stop)]
 
     started = time.perf_counter()
     _, rows = page_rows(saved, saved.bind(values), 0, PAGE, run)

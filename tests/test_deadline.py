@@ -127,6 +127,28 @@ def test_a_runaway_query_is_stopped_while_others_are_answered(served):
     assert status == 200 and count(body) == 3000
 
 
+@pytest.mark.parametrize(("queue", "expected"), [(20, 200), (0.5, 503)])
+def test_a_query_waits_for_a_busy_worker_off_its_clock(disk_store, monkeypatch, queue, expected):
+    """One worker, held by a runaway for the whole time limit: the next query waits for it
+    (up to QUEUE_TIMEOUT), then gets a whole time limit of its own."""
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    app = create_app({"TESTING": True, "STORE": disk_store, "QUERY_TIMEOUT": TIMEOUT,
+                      "QUERY_WORKERS": 1, "QUEUE_TIMEOUT": queue})
+    with serving(app) as (url, _):
+        assert get(url, COUNT)[0] == 200  # the worker is ready
+        thread = threading.Thread(target=get, args=(url, RUNAWAY))
+        thread.start()
+        time.sleep(0.3)
+        started = time.monotonic()
+        status, body = get(url, COUNT)
+        thread.join(timeout=TIMEOUT + 20)
+    assert status == expected, body
+    if expected == 200:
+        assert count(body) == 3000 and time.monotonic() - started >= TIMEOUT - 0.3
+    else:
+        assert body == "not started within 0.5 s: every query worker stayed busy; try again\n"
+
+
 def test_a_worker_sees_what_the_app_wrote(served):
     url, _ = served
     assert count(get(url, COUNT)[1]) == 3000

@@ -30,6 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,  # a larger request body gets 413: no query is that long
     "QUERY_TIMEOUT": 10,  # seconds a /sparql query may run before it is stopped (503)
     "QUERY_WORKERS": 2,  # processes that run /sparql queries on an on-disk store
+    "QUEUE_TIMEOUT": 60,  # seconds a query may wait for a free worker before a 503
     "WRITE_TOKEN": None,  # None: read-only; else the token updates and uploads must carry
     "ALLOW_SERVICE": False,  # let SERVICE (and LOAD in updates) make the server fetch URLs
 }

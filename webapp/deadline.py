@@ -290,12 +290,14 @@ class Worker:
 class QueryRunner:
     """Runs users' queries under a deadline; one per app."""
 
-    def __init__(self, store: Any, timeout: float, workers: int = 2):
+    def __init__(self, store: Any, timeout: float, workers: int = 2, queue_timeout: float = 60):
         if timeout <= 0:
             raise ValueError(f"QUERY_TIMEOUT must be a number of seconds above 0, not {timeout}")
         self.store = store
         self.path: Path | None = getattr(store, "path", None)  # None: no folder to share
         self.timeout = timeout
+        self.queue_timeout = queue_timeout
+        self._waits = threading.local()  # per request thread: the last wait for a worker
         self.generation = 0
         self._most = max(workers, 1)
         self._slots = threading.BoundedSemaphore(self._most)
@@ -360,6 +362,7 @@ class QueryRunner:
         return found if isinstance(found, Answer) else Answer.from_tsv(found)
 
     def _dispatch(self, job: Job, timeout: float | None) -> Any:
+        self._waits.seconds = 0.0
         timeout = self.timeout if timeout is None else timeout
         if timeout <= 0:
             raise self._stopped()
@@ -370,17 +373,25 @@ class QueryRunner:
     def _stopped(self) -> QueryTooLong:
         return QueryTooLong(self.timeout)
 
+    def last_wait(self) -> float:
+        """Seconds this thread's last query waited for a free worker."""
+        return getattr(self._waits, "seconds", 0.0)
+
     def _run_in_worker(self, job: Job, timeout: float) -> Any:
+        # Waiting for a free worker is not running: under load, a query queues (up to
+        # queue_timeout) and then gets its whole time limit, so that many clients slow
+        # each other down instead of failing each other.
         started = time.monotonic()
-        if not self._slots.acquire(timeout=timeout):
+        if not self._slots.acquire(timeout=self.queue_timeout):
             raise QueryTimeout(
-                f"stopped after {self.timeout:g} s: every query worker stayed busy; try again"
+                f"not started within {self.queue_timeout:g} s: every query worker stayed "
+                "busy; try again"
             )
-        waited = time.monotonic() - started  # a worker's start is not counted (Worker.run)
+        self._waits.seconds = time.monotonic() - started
         try:
             worker = self._take()
             try:
-                reply = worker.run(job, timeout - waited)
+                reply = worker.run(job, timeout)
             except QueryFailed:
                 worker.kill()
                 raise
@@ -457,6 +468,7 @@ def init_app(app: Flask) -> None:
         app.extensions["bilat.store"],
         float(app.config["QUERY_TIMEOUT"]),
         int(app.config["QUERY_WORKERS"]),
+        float(app.config["QUEUE_TIMEOUT"]),
     )
     app.extensions[EXTENSION] = runner
     app.register_error_handler(QueryTimeout, not_answered)
@@ -476,11 +488,17 @@ def get_runner() -> QueryRunner:
 
 
 def time_left() -> float:
-    """Seconds left of the current request's deadline: QUERY_TIMEOUT from its first query."""
+    """Seconds left of the current request's deadline: QUERY_TIMEOUT of running queries
+    from its first query (the waits for a free worker are not counted)."""
     runner = get_runner()
     if DEADLINE not in g:
         setattr(g, DEADLINE, time.monotonic() + runner.timeout)
     return getattr(g, DEADLINE) - time.monotonic()
+
+
+def _not_counting_the_wait() -> None:
+    """Move the request's deadline past the time its last query waited for a worker."""
+    setattr(g, DEADLINE, getattr(g, DEADLINE) + get_runner().last_wait())
 
 
 def rows(
@@ -492,14 +510,18 @@ def rows(
     sort: bool = True,
 ) -> Answer:
     """Rows start to stop of a query's answer, under the request's deadline."""
-    return get_runner().rows(
+    found = get_runner().rows(
         sparql, bindings, start=start, stop=stop, sort=sort, timeout=time_left()
     )
+    _not_counting_the_wait()
+    return found
 
 
 def written(sparql: str, writer: str, bindings: Mapping[str, Term] | None = None) -> bytes:
     """A query's whole answer written as `writer`, under the request's deadline."""
-    return get_runner().run(sparql, writer, bindings=bindings, timeout=time_left())
+    found = get_runner().run(sparql, writer, bindings=bindings, timeout=time_left())
+    _not_counting_the_wait()
+    return found
 
 
 class DeadlineStore:
