@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from params import Drawer  # noqa: E402
+from pyoxigraph import QueryTriples  # noqa: E402
 
 from bilat.graph import Store  # noqa: E402
 from bilat.queries.catalogue import SavedQuery, load_catalogue  # noqa: E402
@@ -35,6 +36,8 @@ def first_page(store: Store, saved: SavedQuery, values: dict[str, str]) -> tuple
 
     def run(sparql: str, bound: dict, stop: int | None) -> tuple[list[str], list]:
         result = store.query(sparql, bound)
+        if isinstance(result, QueryTriples):
+            return ["triple"], [{"triple": t} for t in islice(result, stop)]
         names = [v.value for v in result.variables]
         return names, [{n: row[n] for n in names} for row in islice(result, stop)]
 

@@ -333,6 +333,8 @@ def _check_bindable(saved: SavedQuery) -> None:
     except SyntaxError as error:
         raise CatalogueError(f"{name}: the query with its VALUES does not parse: {error}") from None
     projected = {v.value for v in result.variables} if saved.kind == "solutions" else None
+    if re.search(r"\b(LIMIT|OFFSET)\s+\d+\s*$", saved.sparql, re.IGNORECASE):
+        raise CatalogueError(f"{name}: no LIMIT or OFFSET of its own: the pages set them")
     if saved.by_month and not re.search(r"[?$]month\b", saved.sparql):
         raise CatalogueError(f"{name}: by_month, but the query has no ?month")
     if saved.periods and not re.search(r"[?$]key\b", saved.sparql):

@@ -41,13 +41,34 @@ def page_rows(
 ) -> tuple[list[str], list[dict]]:
     """Rows start to stop (from 0) of the question's answer, in its order."""
     if saved.by_month is not None:
-        return _by_month(saved, bound, start, stop, run)
-    if saved.periods is not None:
-        first, last = (_month(bound.get(name or "")) for name in saved.periods)
-        keys = period_keys(data_months(run), first, last)
-        bound = {**bound, "key": [Literal(key) for key in keys]}
-    variables, rows = run(saved.sparql, bound, stop)
+        variables, rows, _ = _by_month(saved, bound, stop, run)
+        return variables, rows[start:stop]
+    variables, rows = run(saved.sparql, _with_periods(saved, bound, run), stop)
     return variables, rows[start:stop]
+
+
+def page_query(
+    saved: SavedQuery, bound: Mapping[str, Term], start: int, stop: int, run: Run
+) -> tuple[str, Mapping[str, object]]:
+    """A SELECT and its bindings whose answer is rows start to stop of the question's
+    (for a page written as SPARQL results: JSON, CSV…). A `by_month` question's months
+    are read here (as for `page_rows`) to learn which hold the page."""
+    if saved.by_month is not None:
+        _, _, months = _by_month(saved, bound, stop, run)
+        bound = {**bound, "month": [Literal(m) for m in months or ["0000-00"]]}
+    else:
+        bound = _with_periods(saved, bound, run)
+    return f"{saved.sparql.rstrip()}\nLIMIT {stop - start} OFFSET {start}\n", bound
+
+
+def _with_periods(saved: SavedQuery, bound: Mapping[str, Term], run: Run) -> Mapping[str, object]:
+    """A `periods` question's bindings with ?key bound to the periods that may cover its
+    dates; others' as they are."""
+    if saved.periods is None:
+        return bound
+    first, last = (_month(bound.get(name or "")) for name in saved.periods)
+    keys = period_keys(data_months(run), first, last)
+    return {**bound, "key": [Literal(key) for key in keys]}
 
 
 def data_months(run: Run) -> list[str]:
@@ -57,8 +78,9 @@ def data_months(run: Run) -> list[str]:
 
 
 def _by_month(
-    saved: SavedQuery, bound: Mapping[str, Term], start: int, stop: int, run: Run
-) -> tuple[list[str], list[dict]]:
+    saved: SavedQuery, bound: Mapping[str, Term], stop: int, run: Run
+) -> tuple[list[str], list[dict], list[str]]:
+    """The columns, the rows of the months read until `stop` rows were found, the months."""
     order = saved.by_month
     months = months_between(
         data_months(run), _month(bound.get(order.start or "")), _month(bound.get(order.end or ""))
@@ -67,15 +89,17 @@ def _by_month(
         months.reverse()
     variables: list[str] = []
     rows: list[dict] = []
+    read: list[str] = []
     size = 1
     while months and len(rows) < stop:
         chunk, months = months[:size], months[size:]
         variables, more = run(saved.sparql, {**bound, "month": [Literal(m) for m in chunk]}, None)
         rows += more
+        read += chunk
         size *= 2
     if not variables:  # no month to read: the columns of an empty answer
         variables, _ = run(saved.sparql, {**bound, "month": [Literal("0000-00")]}, 0)
-    return variables, rows[start:stop]
+    return variables, rows, read
 
 
 def months_between(months: list[str], first: str | None, last: str | None) -> list[str]:

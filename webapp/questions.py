@@ -37,7 +37,7 @@ from bilat.queries.catalogue import (
     choices,
     load_catalogue,
 )
-from bilat.queries.paging import page_rows
+from bilat.queries.paging import page_query, page_rows
 from bilat.webapp.deadline import DeadlineStore, errors_as, rows, written
 
 bp = Blueprint("questions", __name__)
@@ -243,7 +243,7 @@ def links(saved: SavedQuery, raw: Mapping[str, str], page: Page, more: bool) -> 
 @bp.get("/questions/<name>.<suffix>")
 def answer(name: str, suffix: str) -> Response:
     """The whole answer to a question: SPARQL results JSON, CSV, TSV or XML for a table,
-    Turtle, N-Triples or JSON-LD for a graph."""
+    Turtle, N-Triples or JSON-LD for a graph; with ?limit= or ?offset=, a table's page."""
     saved = saved_query(name)
     twins = TWINS[saved.kind]
     if suffix not in twins:
@@ -255,8 +255,15 @@ def answer(name: str, suffix: str) -> Response:
     media_type: MediaType = ANSWER_MEDIA_TYPES[saved.kind][twins[suffix]]
     errors_as("text")
     bound = saved.bind(asked(saved, request.args))
+    sparql: str = saved.sparql
+    if saved.kind == "solutions" and {"limit", "offset"} & set(request.args):
+        # a page of the answer, read as the page reads it (queries/paging.py)
+        page = Page.from_args(request.args)
+        sparql, bound = page_query(
+            saved, bound, page.offset, page.offset + page.limit, run=first_rows
+        )
     response = Response(
-        written(saved.sparql, media_type.writer, bound), content_type=media_type.content_type
+        written(sparql, media_type.writer, bound), content_type=media_type.content_type
     )
     response.vary.add("Accept")
     return response
