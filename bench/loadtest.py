@@ -8,8 +8,11 @@ Starts a real server on 127.0.0.1 over the store (or uses --url, a server alread
 running on that store), then runs --clients threads, each with its own keep-alive
 requests.Session, for --duration seconds or until --max-requests have been sent. Each
 request is a random canned question with random drawn parameters (bench/workload.py),
-asked as its JSON twin (N-Triples for a graph) or, with probability --sparql-share, as
-the same query POSTed to /sparql. Clients send no new request after the deadline and wait
+asked for its first page (--page rows, 50) as its JSON twin with ?limit= (N-Triples for a
+graph, whole), or, with probability --sparql-share, as the SPARQL of that page POSTed to
+/sparql (the saved query with its VALUES and a LIMIT; a `by_month` question's months
+bound to those that hold the page, found before the clock starts). --page 0 asks for
+whole answers instead. Clients send no new request after the deadline and wait
 for the ones in flight; a request that fails or takes over --timeout is an error.
 Prints requests, errors, throughput and p50/p95/p99 latency, overall, per way and per
 question, and the server's memory; exits 1 if any request failed.
@@ -28,8 +31,28 @@ from pathlib import Path
 import requests
 from server import SERVERS, Server
 from timing import ms, now_ms, percentile
-from web import WAYS, count_rows
+from web import MEDIA_TYPE, TWIN_SUFFIX, WAYS, count_rows
 from workload import Ask, draw_workload
+
+
+def page_twin(session: requests.Session, url: str, ask: Ask, timeout: float, size: int
+              ) -> requests.Response:
+    limit = size if ask.saved.kind == "solutions" else None
+    return session.get(url + ask.twin_path(TWIN_SUFFIX[ask.saved.kind], limit), timeout=timeout)
+
+
+def page_sparql(session: requests.Session, url: str, ask: Ask, timeout: float, size: int
+                ) -> requests.Response:
+    return session.post(url + "/sparql", data={"query": ask.page or ask.text()},
+                        headers={"Accept": MEDIA_TYPE[ask.saved.kind]}, timeout=timeout)
+
+
+def asking(way: str, size: int):
+    """How a request is sent: a page (size > 0) or the whole answer, as twin or /sparql."""
+    if not size:
+        return lambda session, url, ask, timeout: WAYS[way](session, url, ask, timeout)
+    call = page_twin if way == "twin" else page_sparql
+    return lambda session, url, ask, timeout: call(session, url, ask, timeout, size)
 
 
 @dataclass(frozen=True)
@@ -43,7 +66,8 @@ class Outcome:
 
 
 def client(seed: int, url: str, pool: list[Ask], share: float, deadline: float,
-           tickets: threading.Semaphore, timeout: float, outcomes: list[Outcome]) -> None:
+           tickets: threading.Semaphore, timeout: float, outcomes: list[Outcome],
+           size: int) -> None:
     rng = random.Random(seed)
     with requests.Session() as session:
         while time.monotonic() < deadline and tickets.acquire(blocking=False):
@@ -52,7 +76,7 @@ def client(seed: int, url: str, pool: list[Ask], share: float, deadline: float,
             start = now_ms()
             error = None
             try:
-                response = WAYS[way](session, url, ask, timeout)
+                response = asking(way, size)(session, url, ask, timeout)
                 if response.status_code != 200:
                     error = f"HTTP {response.status_code}: {response.text[:120].strip()}"
                 else:
@@ -69,7 +93,8 @@ def run(url: str, pool: list[Ask], args: argparse.Namespace) -> tuple[list[Outco
     start = time.monotonic()
     deadline = start + args.duration
     threads = [threading.Thread(target=client, args=(args.seed + i, url, pool, args.sparql_share,
-                                                     deadline, tickets, args.timeout, outcomes))
+                                                     deadline, tickets, args.timeout, outcomes,
+                                                     args.page))
                for i in range(args.clients)]
     for thread in threads:
         thread.start()
@@ -88,8 +113,9 @@ def summary_rows(label: str, outcomes: list[Outcome], seconds: float | None) -> 
 
 
 def report(outcomes: list[Outcome], seconds: float, args: argparse.Namespace) -> None:
+    asked = f"first pages of {args.page} rows" if args.page else "whole answers"
     print(f"{args.clients} clients, {args.duration:.0f} s (all done after {seconds:.1f} s), "
-          f"/sparql share {args.sparql_share:.0%}; latency in ms\n")
+          f"{asked}, /sparql share {args.sparql_share:.0%}; latency in ms\n")
     head = "| {} | requests | errors | req/s | p50 | p95 | p99 | max |\n" + "|---" * 8 + "|"
     print(head.format("asked as"))
     print(summary_rows("**all**", outcomes, seconds))
@@ -115,6 +141,8 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=100_000)
     parser.add_argument("--timeout", type=float, default=120, help="Seconds per request.")
     parser.add_argument("--sparql-share", type=float, default=0.5)
+    parser.add_argument("--page", type=int, default=50,
+                        help="Rows of the page asked for; 0: the whole answer.")
     parser.add_argument("--draws", type=int, default=20, help="Parameter draws per question.")
     parser.add_argument("--questions", nargs="+", help="Only these questions.")
     parser.add_argument("--seed", type=int, default=1)
@@ -124,7 +152,8 @@ def main() -> None:
                         help="Skip asking each question once before the clock starts.")
     args = parser.parse_args()
 
-    drawn = draw_workload(args.store, args.summary, args.seed, args.draws, args.questions)
+    drawn = draw_workload(args.store, args.summary, args.seed, args.draws, args.questions,
+                          pages=args.page)
     pool = [ask for runs in drawn.values() for ask in runs]
     if args.url:
         outcomes, seconds = load(args.url.rstrip("/"), drawn, pool, args)
@@ -150,7 +179,7 @@ def load(url: str, drawn: dict[str, list[Ask]], pool: list[Ask], args: argparse.
     if args.warmup:
         with requests.Session() as session:
             for runs in drawn.values():
-                WAYS["twin"](session, url, runs[0], args.timeout)
+                asking("twin", args.page)(session, url, runs[0], args.timeout)
     return run(url, pool, args)
 
 

@@ -31,6 +31,7 @@ class Ask:
 
     saved: SavedQuery
     raw: dict[str, str]
+    page: str | None = None  # the SPARQL of its first page (queries/paging.page_query)
 
     @property
     def name(self) -> str:
@@ -39,9 +40,11 @@ class Ask:
     def terms(self) -> dict[str, Term]:
         return self.saved.bind(self.raw)
 
-    def twin_path(self, suffix: str = "json") -> str:
-        """The web app's URL path of this question's machine-readable twin."""
-        query = f"?{urlencode(self.raw)}" if self.raw else ""
+    def twin_path(self, suffix: str = "json", limit: int | None = None) -> str:
+        """The web app's URL path of this question's machine-readable twin (with a limit:
+        its first page)."""
+        asked = {**self.raw, "limit": str(limit)} if limit else self.raw
+        query = f"?{urlencode(asked)}" if asked else ""
         return f"/questions/{self.name}.{suffix}{query}"
 
     def text(self) -> str:
@@ -117,14 +120,37 @@ def drawer(store: object, catalogue: dict[str, SavedQuery], summary: Path | None
 
 
 def draw_workload(store_dir: Path, summary: Path | None, seed: int, runs: int,
-                  names: list[str] | None = None) -> dict[str, list[Ask]]:
-    """The benchmark's questions, each with `runs` parameter draws, from a store folder."""
+                  names: list[str] | None = None, pages: int = 0) -> dict[str, list[Ask]]:
+    """The benchmark's questions, each with `runs` parameter draws, from a store folder;
+    with `pages`, each knows the SPARQL of its first page of that many rows."""
     from bilat.graph import Store
     from bilat.queries.catalogue import load_catalogue
 
     with Store(store_dir, read_only=True) as store:
         catalogue = load_catalogue()
-        return asks(catalogue, drawer(store, catalogue, summary, seed), runs, names)
+        drawn = asks(catalogue, drawer(store, catalogue, summary, seed), runs, names)
+        if pages:
+            drawn = {name: [with_page(store, ask, pages) for ask in runs]
+                     for name, runs in drawn.items()}
+        return drawn
+
+
+def with_page(store: object, ask: Ask, size: int) -> Ask:
+    """The ask with the standalone SPARQL of its first `size` rows, as the page reads them
+    (a `by_month` question's months are read from the store to learn which hold them)."""
+    from itertools import islice
+
+    from bilat.queries.paging import page_query
+
+    def run(sparql: str, bound: dict, stop: int | None) -> tuple[list[str], list[dict]]:
+        result = store.query(sparql, bound)
+        names = [v.value for v in result.variables]
+        return names, [{n: row[n] for n in names} for row in islice(result, stop)]
+
+    if ask.saved.kind != "solutions":
+        return ask
+    sparql, bound = page_query(ask.saved, ask.terms(), 0, size, run)
+    return Ask(ask.saved, ask.raw, ask.saved.standalone(bound, sparql))
 
 
 def exit_on_disagreements(problems: list[str]) -> None:

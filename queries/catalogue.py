@@ -202,14 +202,15 @@ class SavedQuery:
         values = self.values(raw)
         return {name: param.convert(values[name]) for name, param in self.params.items()}
 
-    def standalone(self, bound: Mapping[str, Term]) -> str:
-        """The query as text anyone can run elsewhere: PREFIX lines, the values in a VALUES.
+    def standalone(self, bound: Mapping[str, Any], sparql: str | None = None) -> str:
+        """The query (or `sparql`, a page of it) as text anyone can run elsewhere: PREFIX
+        lines, the values in a VALUES.
 
         The values are bound as every bilat store binds them (graph/binding.py), so this
         text gives the answer the page shows.
         """
         prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-        return prologue + with_values(self.sparql, bound)
+        return prologue + with_values(sparql or self.sparql, bound)
 
 
 # --- reading .rq files -------------------------------------------------------------------
