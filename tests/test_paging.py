@@ -4,7 +4,6 @@ month rows, holds what the communiqué graphs hold."""
 
 from __future__ import annotations
 
-import json
 from itertools import islice
 
 import pytest
@@ -13,7 +12,6 @@ from test_aggregates import CATALOGUE, generated_store  # noqa: F401  (a fixture
 
 from bilat.graph.binding import BindingError, with_values
 from bilat.queries.paging import page_rows, period_keys
-from bilat.webapp import create_app
 
 BY_MONTH = sorted(name for name, saved in CATALOGUE.items() if saved.by_month)
 MEASURES = {"statements": "claims", "commitments": "commitments", "events": "events"}
@@ -31,6 +29,17 @@ def run(store):
         return names, [{n: row[n] for n in names} for row in islice(result, stop)]
 
     return answer
+
+
+def same(rows: list[dict]) -> list[dict]:
+    """The rows with each GROUP_CONCAT list sorted: the engine joins the parts in the order
+    its plan meets them, and a page's plan is not the whole answer's."""
+
+    def text(value) -> str:
+        value = getattr(value, "value", value)
+        return ", ".join(sorted(value.split(", "))) if isinstance(value, str) else value
+
+    return [{name: text(value) for name, value in row.items()} for row in rows]
 
 
 def values_for(store, saved) -> list[dict[str, str]]:
@@ -66,7 +75,7 @@ def test_pages_are_the_whole_answers_rows(generated_store, name):  # noqa: F811
         for start, stop in [(0, 3), (0, 6), (3, 9), (5, 40), (0, len(whole) + 5)]:
             columns, page = page_rows(saved, bound, start, stop, answer)
             assert columns == names
-            assert page == whole[start:stop], (values, start, stop)
+            assert same(page) == same(whole[start:stop]), (values, start, stop)
         checked += len(whole)
     assert checked > 5  # the draws found rows to page through, over several months
 
@@ -80,7 +89,7 @@ def test_a_page_of_periods_is_the_whole_answers_first_rows(generated_store, wind
     bound = saved.bind(window)
     names, whole = run(generated_store)(saved.sparql, bound)
     columns, page = page_rows(saved, bound, 0, 20, run(generated_store))
-    assert columns == names and page == whole[:20] and page
+    assert columns == names and same(page) == same(whole[:20]) and page
 
 
 def test_period_keys_cover_the_window():
@@ -130,39 +139,16 @@ def test_the_month_rows_find_every_claim(generated_store, name, direct, values):
     assert found == expected and expected
 
 
-def test_a_list_binds_one_row_per_term():
+def test_a_list_gets_a_values_block_of_its_own():
     text = with_values(
         "SELECT * WHERE { ?s ?p ?month }",
         {"s": NamedNode("http://example.org/a"), "month": [Literal("2024-01"), Literal("2024-02")]},
     )
-    rows = '(<http://example.org/a> "2024-01") (<http://example.org/a> "2024-02")'
-    assert f"VALUES (?s ?month) {{ {rows} }}" in text
+    assert (
+        'VALUES (?s) { (<http://example.org/a>) }\n  VALUES ?month { "2024-01" "2024-02" }' in text
+    )
 
 
-def test_two_lists_are_refused():
-    with pytest.raises(BindingError, match="only one variable"):
-        with_values("SELECT * WHERE { ?a ?b ?c }", {"a": [Literal("x")], "b": [Literal("y")]})
-
-
-@pytest.mark.parametrize("name", [*BY_MONTH, "most-active-actors", "who-met-whom"])
-def test_a_twin_with_limit_is_the_page(generated_store, name):  # noqa: F811
-    """/questions/NAME.json?limit=&offset= holds the rows the page shows, in its order."""
-    saved = CATALOGUE[name]
-    answer_of = run(generated_store)
-    draws = values_for(generated_store, saved) if name in BY_MONTH else [{}]
-    values = max(draws, key=lambda v: len(answer_of(saved.sparql, saved.bind(v))[1]))
-    names, whole = answer_of(saved.sparql, saved.bind(values))
-    client = create_app({"TESTING": True, "STORE": generated_store}).test_client()
-    for start, size in [(0, 4), (3, 5)]:
-        response = client.get(
-            f"/questions/{name}.json", query_string={**values, "limit": size, "offset": start}
-        )
-        assert response.status_code == 200, response.data
-        answer = json.loads(response.data)
-        assert answer["head"]["vars"] == names
-        found = [{n: b[n]["value"] for n in names if n in b} for b in answer["results"]["bindings"]]
-        expected = [
-            {n: row[n].value for n in names if row[n] is not None}
-            for row in whole[start : start + size]
-        ]
-        assert found == expected and expected
+def test_a_list_of_other_things_than_terms_is_refused():
+    with pytest.raises(BindingError, match="bind an IRI or a literal"):
+        with_values("SELECT * WHERE { ?a ?b ?c }", {"a": [Literal("x"), "y"]})
