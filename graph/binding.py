@@ -29,34 +29,36 @@ def with_values(sparql: str, bindings: Mapping[str, Term | Sequence[Term]]) -> s
     """The query with `bindings` in a VALUES block, each term in N-Triples syntax (which
     escapes it), so a value cannot break out of its term: bound, never spliced as text.
 
-    A variable bound to a list of terms gets a VALUES block of its own, one row per term:
-    one block of every combination would have the engine start its joins from each (an
-    actor's rows read once per month bound), where separate blocks are joined once.
+    One variable may be bound to a list of terms: the block then has a row for each. (A
+    VALUES block of its own for the list would spare the engine a join per row, but then
+    Oxigraph's planner hash-joins the OPTIONALs that follow over the whole store.)
     """
     if not bindings:
         return sparql
+    lists = [name for name, value in bindings.items() if isinstance(value, list | tuple)]
+    if len(lists) > 1:
+        raise BindingError(f"only one variable may be bound to a list, not {', '.join(lists)}")
     for name, value in bindings.items():
         if not VARIABLE_NAME.fullmatch(name):
             raise BindingError(f"cannot bind {name!r}: not a SPARQL variable name")
-        for term in value if isinstance(value, list | tuple) else [value]:
+        for term in value if name in lists else [value]:
             if not isinstance(term, NamedNode | Literal):
                 raise BindingError(f"cannot bind ?{name} = {term}: bind an IRI or a literal")
-    single = {n: v for n, v in bindings.items() if not isinstance(v, list | tuple)}
-    blocks = (
-        [
-            f"VALUES ({' '.join(f'?{n}' for n in single)}) "
-            f"{{ ({' '.join(str(t) for t in single.values())}) }}"
-        ]
-        if single
-        else []
-    )
-    blocks += [
-        f"VALUES ?{name} {{ {' '.join(str(term) for term in value)} }}"
-        for name, value in bindings.items()
-        if isinstance(value, list | tuple)
+    names = " ".join(f"?{name}" for name in bindings)
+    rows = [
+        " ".join(str(term) for term in row)
+        for row in _rows([v if n in lists else [v] for n, v in bindings.items()])
     ]
-    values = "\n  ".join(blocks)
+    values = f"VALUES ({names}) {{ {' '.join(f'({row})' for row in rows)} }}"
     where = WHERE_OPENING.search(sparql)
     if where is None:  # `SELECT * { ... }`: a trailing VALUES, joined with the answers
         return f"{sparql}\n{values}"
     return f"{sparql[: where.end()]}\n  {values}\n{sparql[where.end() :]}"
+
+
+def _rows(columns: list[Sequence[Term]]) -> list[list[Term]]:
+    """Every combination of one term from each column (one column has several at most)."""
+    rows: list[list[Term]] = [[]]
+    for column in columns:
+        rows = [[*row, term] for row in rows for term in column]
+    return rows
