@@ -4,6 +4,7 @@ month rows, holds what the communiqué graphs hold."""
 
 from __future__ import annotations
 
+import json
 from itertools import islice
 
 import pytest
@@ -12,6 +13,7 @@ from test_aggregates import CATALOGUE, generated_store  # noqa: F401  (a fixture
 
 from bilat.graph.binding import BindingError, with_values
 from bilat.queries.paging import page_rows, period_keys
+from bilat.webapp import create_app
 
 BY_MONTH = sorted(name for name, saved in CATALOGUE.items() if saved.by_month)
 MEASURES = {"statements": "claims", "commitments": "commitments", "events": "events"}
@@ -151,3 +153,27 @@ def test_a_list_binds_one_row_per_term():
 def test_two_lists_are_refused():
     with pytest.raises(BindingError, match="only one variable"):
         with_values("SELECT * WHERE { ?a ?b ?c }", {"a": [Literal("x")], "b": [Literal("y")]})
+
+
+@pytest.mark.parametrize("name", [*BY_MONTH, "most-active-actors", "who-met-whom"])
+def test_a_twin_with_limit_is_the_page(generated_store, name):  # noqa: F811
+    """/questions/NAME.json?limit=&offset= holds the rows the page shows, in its order."""
+    saved = CATALOGUE[name]
+    answer_of = run(generated_store)
+    draws = values_for(generated_store, saved) if name in BY_MONTH else [{}]
+    values = max(draws, key=lambda v: len(answer_of(saved.sparql, saved.bind(v))[1]))
+    names, whole = answer_of(saved.sparql, saved.bind(values))
+    client = create_app({"TESTING": True, "STORE": generated_store}).test_client()
+    for start, size in [(0, 4), (3, 5)]:
+        response = client.get(
+            f"/questions/{name}.json", query_string={**values, "limit": size, "offset": start}
+        )
+        assert response.status_code == 200, response.data
+        answer = json.loads(response.data)
+        assert answer["head"]["vars"] == names
+        found = [{n: b[n]["value"] for n in names if n in b} for b in answer["results"]["bindings"]]
+        expected = [
+            {n: row[n].value for n in names if row[n] is not None}
+            for row in whole[start : start + size]
+        ]
+        assert found == expected and expected
