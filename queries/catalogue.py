@@ -10,10 +10,12 @@ date or text input.
 A saved query is a SELECT (its answer is a table) or a CONSTRUCT or DESCRIBE (its answer
 is a graph); ASK is not offered as a canned question.
 
-`by_month: {order: newest | oldest, from: PARAM, to: PARAM}` marks a query whose rows are
-in order of a month ("YYYY-MM") it finds them by, as `?month`: a page binds ?month to a
-few months at a time (queries/paging.py); unbound, the query gives its whole answer.
-`from` and `to` name the date parameters, if any, that bound the months worth reading.
+`by_month: {order: newest | oldest, from: PARAM, to: PARAM, months: PATTERN}` marks a query
+whose rows are in order of a month ("YYYY-MM") it finds them by, as `?month`: a page binds
+?month to a few months at a time (queries/paging.py); unbound, the query gives its whole
+answer. `from` and `to` name the date parameters, if any, that bound the months worth
+reading; `months`, a graph pattern binding ?month, finds the months that hold rows for
+the parameters (without it: every month of the aggregates graph).
 `periods: {from: PARAM, to: PARAM}` marks a query that sums precomputed rows of periods
 `?key` ("YYYY-MM", "YYYY", "all"): a page binds ?key to those that may cover the dates.
 """
@@ -168,6 +170,7 @@ class ByMonth:
     order: str  # "newest" or "oldest" first
     start: str | None = None  # the date parameter the months start from, if any
     end: str | None = None  # the date parameter they end with, if any
+    months: str | None = None  # a graph pattern binding ?month: the months with rows
 
 
 @dataclass
@@ -269,7 +272,10 @@ def _by_month(path: Path, spec: Any, params: Mapping[str, Param]) -> ByMonth | N
     where = f"{path.name}: by_month"
     if not isinstance(spec, dict) or spec.get("order") not in MONTH_ORDERS:
         raise CatalogueError(f"{where} needs an order: {' or '.join(MONTH_ORDERS)}")
-    return ByMonth(spec["order"], *_dates(where, spec, params))
+    months = spec.get("months")
+    if months is not None and not re.search(r"[?$]month\b", str(months)):
+        raise CatalogueError(f"{where}: months must be a graph pattern that binds ?month")
+    return ByMonth(spec["order"], *_dates(where, spec, params), months=months)
 
 
 def _periods(

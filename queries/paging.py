@@ -21,6 +21,7 @@ whole answer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from pyoxigraph import Literal
 from bilat.queries.catalogue import SavedQuery, Term
 
 MONTHS_QUERY = (Path(__file__).parent / "views" / "months.rq").read_text(encoding="utf-8")
+AGG_PREFIX = "PREFIX agg: <https://w3id.org/bilat/aggregates#>\n"
 ALL_TIME = "all"
 
 # (query, bindings, stop) -> (column names, the first `stop` rows as {variable: term});
@@ -71,6 +73,13 @@ def _with_periods(saved: SavedQuery, bound: Mapping[str, Term], run: Run) -> Map
     return {**bound, "key": [Literal(key) for key in keys]}
 
 
+def question_months(pattern: str, bound: Mapping[str, Term], run: Run) -> list[str]:
+    """The months (sorted) that `pattern` binds ?month to, for the question's values."""
+    used = {n: t for n, t in bound.items() if re.search(rf"[?$]{n}\b", pattern)}
+    _, found = run(f"{AGG_PREFIX}SELECT DISTINCT ?month WHERE {{ {pattern} }}", used, None)
+    return sorted(str(row["month"].value) for row in found if row.get("month") is not None)
+
+
 def data_months(run: Run) -> list[str]:
     """The months ("YYYY-MM", sorted) the aggregates graph has rows for."""
     _, found = run(MONTHS_QUERY, {}, None)
@@ -82,8 +91,9 @@ def _by_month(
 ) -> tuple[list[str], list[dict], list[str]]:
     """The columns, the rows of the months read until `stop` rows were found, the months."""
     order = saved.by_month
+    found = question_months(order.months, bound, run) if order.months else data_months(run)
     months = months_between(
-        data_months(run), _month(bound.get(order.start or "")), _month(bound.get(order.end or ""))
+        found, _month(bound.get(order.start or "")), _month(bound.get(order.end or ""))
     )
     if order.order == "newest":
         months.reverse()
