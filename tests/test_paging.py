@@ -59,6 +59,14 @@ def values_for(store, saved) -> list[dict[str, str]]:
     if "topic" in saved.params:
         windows = WINDOWS if "from" in saved.params else [{}]
         return [{"topic": t, **w} for t in ("security", "trade") for w in windows]
+    if "country_a" in saved.params:
+        pairs = store.query(
+            "PREFIX agg: <https://w3id.org/bilat/aggregates#> SELECT ?a ?b (COUNT(*) AS ?n) "
+            "WHERE { GRAPH <https://w3id.org/bilat/id/graph/aggregates> { ?e agg:country ?a, ?b "
+            "FILTER(STR(?a) < STR(?b)) } } GROUP BY ?a ?b ORDER BY DESC(?n) ?a ?b"
+        )
+        keys = [(r["a"].value.rsplit("/", 1)[1], r["b"].value.rsplit("/", 1)[1]) for r in pairs]
+        return [{"country_a": a, "country_b": b} for a, b in (keys[0], keys[len(keys) // 2])]
     if "word" in saved.params:
         return [{"word": "security"}, {"word": "the"}]
     if "after" in saved.params:
