@@ -76,14 +76,17 @@ def _with_periods(saved: SavedQuery, bound: Mapping[str, Term], run: Run) -> Map
 def question_months(pattern: str, bound: Mapping[str, Term], run: Run) -> list[str]:
     """The months (sorted) that `pattern` binds ?month to, for the question's values."""
     used = {n: t for n, t in bound.items() if re.search(rf"[?$]{n}\b", pattern)}
-    _, found = run(f"{AGG_PREFIX}SELECT DISTINCT ?month WHERE {{ {pattern} }}", used, None)
-    return sorted(str(row["month"].value) for row in found if row.get("month") is not None)
+    return _months(run(f"{AGG_PREFIX}SELECT DISTINCT ?month WHERE {{ {pattern} }}", used, None))
 
 
 def data_months(run: Run) -> list[str]:
     """The months ("YYYY-MM", sorted) the aggregates graph has rows for."""
-    _, found = run(MONTHS_QUERY, {}, None)
-    return sorted(str(row["month"].value) for row in found if row.get("month") is not None)
+    return _months(run(MONTHS_QUERY, {}, None))
+
+
+def _months(answer: tuple[list[str], list[dict]]) -> list[str]:
+    """The ?month values of an answer, sorted."""
+    return sorted(str(row["month"].value) for row in answer[1] if row.get("month") is not None)
 
 
 def _by_month(
