@@ -31,8 +31,9 @@ from bilat.webapp import DEFAULTS  # noqa: E402
 PAGE = DEFAULTS["PAGE_SIZE"] + 1
 
 
-def first_page(store: Store, saved: SavedQuery, values: dict[str, str]) -> tuple[float, int]:
-    """Seconds to the first page, and its row count."""
+def first_page(store: Store, saved: SavedQuery, values: dict[str, str], size: int = PAGE
+               ) -> tuple[float, int]:
+    """Seconds to the first page (`size` rows), and its row count."""
 
     def run(sparql: str, bound: dict, stop: int | None) -> tuple[list[str], list]:
         result = store.query(sparql, bound)
@@ -42,7 +43,7 @@ def first_page(store: Store, saved: SavedQuery, values: dict[str, str]) -> tuple
         return names, [{n: row[n] for n in names} for row in islice(result, stop)]
 
     started = time.perf_counter()
-    _, rows = page_rows(saved, saved.bind(values), 0, PAGE, run)
+    _, rows = page_rows(saved, saved.bind(values), 0, size, run)
     return time.perf_counter() - started, len(rows)
 
 

@@ -31,28 +31,8 @@ from pathlib import Path
 import requests
 from server import SERVERS, Server
 from timing import ms, now_ms, percentile
-from web import MEDIA_TYPE, TWIN_SUFFIX, WAYS, count_rows
+from web import WAYS, asking, count_rows
 from workload import Ask, draw_workload
-
-
-def page_twin(session: requests.Session, url: str, ask: Ask, timeout: float, size: int
-              ) -> requests.Response:
-    limit = size if ask.saved.kind == "solutions" else None
-    return session.get(url + ask.twin_path(TWIN_SUFFIX[ask.saved.kind], limit), timeout=timeout)
-
-
-def page_sparql(session: requests.Session, url: str, ask: Ask, timeout: float, size: int
-                ) -> requests.Response:
-    return session.post(url + "/sparql", data={"query": ask.page or ask.text()},
-                        headers={"Accept": MEDIA_TYPE[ask.saved.kind]}, timeout=timeout)
-
-
-def asking(way: str, size: int):
-    """How a request is sent: a page (size > 0) or the whole answer, as twin or /sparql."""
-    if not size:
-        return lambda session, url, ask, timeout: WAYS[way](session, url, ask, timeout)
-    call = page_twin if way == "twin" else page_sparql
-    return lambda session, url, ask, timeout: call(session, url, ask, timeout, size)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,9 @@ three ways, each after one untimed warm-up:
   twin    GET /questions/NAME.json?params (.nt for a graph) from a real server on
           127.0.0.1, over one keep-alive connection;
   sparql  POST /sparql of the same query with its parameters in a VALUES clause.
+With --page N, each way asks for the first N rows only, as a researcher's page does: the
+store reads them as the page does (queries/paging.py), the twin gets ?limit=N, /sparql
+gets the page's own SPARQL (bench/workload.py with_page).
 The server runs only after the in-process timings (it holds the store's lock). Then it
 gets `--requests` N more requests and 9N after those, cycling over the same draws; its
 VmRSS/VmHWM are read from /proc at start, after N and after 10N. Prints markdown tables.
@@ -20,10 +23,12 @@ from __future__ import annotations
 import argparse
 import itertools
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+from latency import first_page
 from pyoxigraph import QueryTriples
 from server import SERVERS, Server
 from timing import ms, now_ms, percentile
@@ -52,17 +57,24 @@ class Timings:
 
 
 def store_timings(path: Path, drawn: dict[str, list[Ask]], budget: float = float("inf"),
-                  min_runs: int = 3) -> dict[str, Timings]:
-    """In-process timings. A question whose runs take over `budget` seconds stops after
-    at least `min_runs`, and its list of draws is cut to those run (for the other ways)."""
+                  min_runs: int = 3, page: int = 0) -> dict[str, Timings]:
+    """In-process timings (of the first `page` rows as the page reads them, or of the whole
+    answer). A question whose runs take over `budget` seconds stops after at least
+    `min_runs`, and its list of draws is cut to those run (for the other ways)."""
     found = {}
     with Store(path, read_only=True) as store:
+
+        def answer(ask: Ask) -> int:
+            if page and ask.saved.kind == "solutions":
+                return first_page(store, ask.saved, ask.raw, page)[1]
+            return count_answer(store.query(ask.saved.sparql, ask.terms()))
+
         for name, runs in drawn.items():
             found[name] = timings = Timings()
-            count_answer(store.query(runs[0].saved.sparql, runs[0].terms()))  # warm-up
+            answer(runs[0])  # warm-up
             for ask in runs:
                 start = now_ms()
-                rows = count_answer(store.query(ask.saved.sparql, ask.terms()))
+                rows = answer(ask)
                 timings.times.append(now_ms() - start)
                 timings.rows.append(rows)
                 if len(timings.times) >= min_runs and sum(timings.times) > budget * 1000:
@@ -106,12 +118,35 @@ def count_answer(result: object) -> int:
 WAYS = {"twin": twin, "sparql": sparql}
 
 
-def web_timings(session: requests.Session, url: str, drawn: dict[str, list[Ask]]
+def page_twin(session: requests.Session, url: str, ask: Ask, timeout: float, size: int
+              ) -> requests.Response:
+    """The twin of the question's first page (?limit=; a graph question's whole twin)."""
+    limit = size if ask.saved.kind == "solutions" else None
+    return session.get(url + ask.twin_path(TWIN_SUFFIX[ask.saved.kind], limit), timeout=timeout)
+
+
+def page_sparql(session: requests.Session, url: str, ask: Ask, timeout: float, size: int
+                ) -> requests.Response:
+    """The SPARQL of the question's first page (Ask.page) POSTed to /sparql."""
+    return session.post(url + "/sparql", data={"query": ask.page or ask.text()},
+                        headers={"Accept": MEDIA_TYPE[ask.saved.kind]}, timeout=timeout)
+
+
+def asking(way: str, size: int) -> Callable[..., requests.Response]:
+    """How a request is sent: a first page of `size` rows, or (0) the whole answer."""
+    if not size:
+        return WAYS[way]
+    call = page_twin if way == "twin" else page_sparql
+    return lambda session, url, ask, timeout=600: call(session, url, ask, timeout, size)
+
+
+def web_timings(session: requests.Session, url: str, drawn: dict[str, list[Ask]], page: int = 0
                 ) -> dict[str, dict[str, Timings]]:
     found: dict[str, dict[str, Timings]] = {}
     for name, runs in drawn.items():
         found[name] = {}
-        for way, call in WAYS.items():
+        for way in WAYS:
+            call = asking(way, page)
             found[name][way] = timings = Timings()
             call(session, url, runs[0])  # warm-up
             for ask in runs:
@@ -201,16 +236,19 @@ def main() -> None:
     parser.add_argument("--query-timeout", type=float, default=600,
                         help="The server's QUERY_TIMEOUT, seconds (bilat serve --timeout).")
     parser.add_argument("--questions", nargs="+", help="Only these questions.")
+    parser.add_argument("--page", type=int, default=0,
+                        help="Time first pages of this many rows (0: whole answers).")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--summary", type=Path,
                         help="bench/generate.py's FILE.json: draw parameters as bench/params.py.")
     args = parser.parse_args()
 
-    drawn = draw_workload(args.store, args.summary, args.seed, args.runs, args.questions)
-    own = store_timings(args.store, drawn, args.budget, args.min_runs)
+    drawn = draw_workload(args.store, args.summary, args.seed, args.runs, args.questions,
+                          pages=args.page)
+    own = store_timings(args.store, drawn, args.budget, args.min_runs, args.page)
     server = Server(args.store, args.server, args.threads, args.query_timeout)
     with server, requests.Session() as session:
-        web = web_timings(session, server.url, drawn)
+        web = web_timings(session, server.url, drawn, args.page)
         marks = memory_run(server, session, drawn, args.requests)
 
     print(f"store {args.store}, server {args.server}, {args.runs} draws per question (ms)\n")
