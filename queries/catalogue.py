@@ -15,7 +15,7 @@ whose rows are in order of a month ("YYYY-MM") it finds them by, as `?month`: a 
 ?month to a few months at a time (queries/paging.py); unbound, the query gives its whole
 answer. `from` and `to` name the date parameters, if any, that bound the months worth
 reading; `months`, a graph pattern binding ?month, finds the months that hold rows for
-the parameters (without it: every month of the aggregates graph).
+the parameters (without it: every month in which communiqués were published).
 `periods: {from: PARAM, to: PARAM}` marks a query that sums precomputed rows of periods
 `?key` ("YYYY-MM", "YYYY", "all"): a page binds ?key to those that may cover the dates.
 """

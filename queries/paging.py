@@ -80,7 +80,7 @@ def question_months(pattern: str, bound: Mapping[str, Term], run: Run) -> list[s
 
 
 def data_months(run: Run) -> list[str]:
-    """The months ("YYYY-MM", sorted) the aggregates graph has rows for."""
+    """The months ("YYYY-MM", sorted) in which communiqués were published."""
     return _months(run(MONTHS_QUERY, {}, None))
 
 
