@@ -121,14 +121,16 @@ def months_between(months: list[str], first: str | None, last: str | None) -> li
 
 
 def period_keys(months: list[str], first: str | None, last: str | None) -> list[str]:
-    """The periods that may cover the months `first` to `last` (either open): "all", the
-    years between, and the months of the first and the last year; a superset, which the
-    query narrows to those that do."""
+    """The periods that cover the months `first` to `last` (either open), as the query
+    chooses them: "all" when they take in every year of the data, else the years between
+    and the months of the first and the last year (the query's filter checks again)."""
     if not months:
         return [ALL_TIME]
-    first, last = first or months[0], last or months[-1]
-    years = sorted({m[:4] for m in months} | {first[:4], last[:4]})
-    keys = [ALL_TIME] + [y for y in years if first[:4] < y < last[:4]]
+    first, last = first or "0000-00", last or "9999-99"
+    years = sorted({m[:4] for m in months})
+    if first[:4] < years[0] and last[:4] > years[-1]:
+        return [ALL_TIME]
+    keys = [y for y in years if first[:4] < y < last[:4]]
     edges = {first[:4], last[:4]}
     keys += [
         f"{y}-{m:02d}"

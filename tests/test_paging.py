@@ -102,18 +102,19 @@ def test_a_page_of_periods_is_the_whole_answers_first_rows(generated_store, wind
     assert columns == names and same(page) == same(whole[:20]) and page
 
 
-def test_period_keys_cover_the_window():
+def test_period_keys_are_those_the_query_sums():
     months = [f"{y}-{m:02d}" for y in (2016, 2017, 2018) for m in range(1, 13)]
     assert period_keys(months, "2016-11", "2018-02") == [
-        "all",
         "2017",
         "2016-11",
         "2016-12",
         "2018-01",
         "2018-02",
     ]
-    assert period_keys(months, "2017-03", "2017-04") == ["all", "2017-03", "2017-04"]
-    assert period_keys(months, None, None)[:4] == ["all", "2017", "2016-01", "2016-02"]
+    assert period_keys(months, "2017-03", "2017-04") == ["2017-03", "2017-04"]
+    assert period_keys(months, "2000-01", "2100-12") == ["all"]
+    assert period_keys(months, None, None) == ["all"]
+    assert period_keys(months, "2016-01", None)[:3] == ["2017", "2018", "2016-01"]
     assert period_keys([], None, None) == ["all"]
 
 
