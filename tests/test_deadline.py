@@ -347,6 +347,8 @@ def re_numbers(body: str) -> list[str]:
         ("/network.json", "application/json", "json"),
         ("/network.graphml", "*/*", "text"),
         ("/network.gexf", "*/*", "text"),
+        ("/id/actor/marco-rubio", "text/html", "html"),
+        ("/id/actor/marco-rubio.ttl", "text/turtle", "text"),
     ],
 )
 def test_every_page_query_is_under_the_deadline(fixture_store, path, accept, kind):

@@ -4,6 +4,9 @@
 the labels of linked resources and the evidence sentences), or, by Accept header or by a
 .ttl/.jsonld/.nt suffix, the RDF description itself. A communiqué's page shows its full
 text with every extraction highlighted at its evidence offsets.
+
+Their queries run under the request's deadline (webapp/deadline.py), as the questions'
+do: the page of an actor named in every communiqué must not hold a server thread forever.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import islice
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from pyoxigraph import Literal, NamedNode, serialize
@@ -19,6 +21,7 @@ from pyoxigraph import Literal, NamedNode, serialize
 from bilat.graph.formats import GRAPH_MEDIA_TYPES, MediaType, rdf_format
 from bilat.ontology import ID, PREFIXES
 from bilat.webapp.db import get_store
+from bilat.webapp.deadline import errors_as, rows
 from bilat.webapp.terms import show
 
 bp = Blueprint("entities", __name__)
@@ -182,12 +185,13 @@ def wanted_format(rest: str) -> tuple[str, MediaType | None]:
 def rdf_description(node: NamedNode | None, media_type: MediaType) -> Response:
     """The entity's triples (a communiqué: its whole named graph), or a plain 404."""
     store = get_store()
+    errors_as("text")
     if node is None:
         triples = []
-    elif store.has_graph(node):
+    elif store.has_graph(node):  # one communiqué's graph: read as it is, no query
         triples = [quad.triple for quad in store.quads(node)]
     else:
-        triples = list(store.query(DESCRIPTION, {"entity": node}))
+        triples = rows(DESCRIPTION, {"entity": node}).triples()
     if not triples:
         message = f"The graph says nothing about {node.value if node else 'that IRI'}.\n"
         return Response(message, status=404, mimetype="text/plain")
@@ -200,12 +204,11 @@ def page(node: NamedNode | None) -> str:
     if node is None:
         abort(404, description="That is not a bilat IRI.")
     most = current_app.config["ENTITY_FACTS"]
-    store = get_store()
-    outgoing = list(islice(store.query(OUTGOING, {"entity": node}), most))
-    incoming = list(islice(store.query(INCOMING, {"entity": node}), most))
+    outgoing = solutions(OUTGOING, {"entity": node}, most)
+    incoming = solutions(INCOMING, {"entity": node}, most)
     if not outgoing and not incoming:
         abort(404, description=f"The graph says nothing about {node.value}.")
-    labels = best_labels(store.query(LABELS, {"entity": node}))
+    labels = best_labels(solutions(LABELS, {"entity": node}))
     own = best_labels({"node": node, "how": r["p"], "label": r["o"]} for r in outgoing)
     labels.update(own)
     types = [r["o"] for r in outgoing if r["p"] == RDF_TYPE]
@@ -217,7 +220,7 @@ def page(node: NamedNode | None) -> str:
         "incoming": incoming,
         "labels": labels,
         "most": most,
-        "evidence": list(store.query(EVIDENCE, {"entity": node})),
+        "evidence": solutions(EVIDENCE, {"entity": node}),
         "twins": {
             suffix: url_for("entities.entity", rest=f"{node.value[len(str(ID)) :]}.{suffix}")
             for suffix in SUFFIXES
@@ -234,26 +237,25 @@ def page(node: NamedNode | None) -> str:
 
 def communique(node: NamedNode, outgoing: list) -> dict:
     """What a communiqué's page adds: its metadata, highlighted text and extractions."""
-    store = get_store()
-    labels = best_labels(store.query(GRAPH_LABELS, {"communique": node}))
+    labels = best_labels(solutions(GRAPH_LABELS, {"communique": node}))
     facts: dict[str, list] = defaultdict(list)
     for row in outgoing:
         facts[row["p"].value].append(row["o"])
     extractions: dict[NamedNode, Extraction] = {}
-    for row in store.query(ITEMS, {"communique": node}):
+    for row in solutions(ITEMS, {"communique": node}):
         name, css = KINDS[row["kind"].value]
         extractions.setdefault(
             row["item"],
             Extraction(row["item"], name, css, labels.get(row["item"]) or show(row["item"])),
         )
-    for row in store.query(AGENTS, {"communique": node}):
+    for row in solutions(AGENTS, {"communique": node}):
         if row["item"] in extractions:
             names = extractions[row["item"]].agents.setdefault(row["how"].value, [])
             names.append(labels.get(row["actor"], row["actor"].value))
     text = next((t.value for t in facts.get(FULL_TEXT, [])), "")
     spans = [
         (*located(text, row), extractions[row["item"]])
-        for row in store.query(SPANS, {"communique": node})
+        for row in solutions(SPANS, {"communique": node})
         if row["item"] in extractions
     ]
     by_kind: dict[str, list[Extraction]] = defaultdict(list)
@@ -298,6 +300,11 @@ def highlight(text: str, spans: Iterable[tuple[int, int, Extraction]]) -> list[P
     if position < len(text):
         pieces.append(Piece(text[position:]))
     return pieces
+
+
+def solutions(sparql: str, bound: dict, most: int | None = None) -> list[dict]:
+    """The first `most` rows (all when None) of a query, under the request's deadline."""
+    return rows(sparql, bound, stop=most).solutions()
 
 
 def anchor(begin: object, end: object) -> str:
