@@ -18,6 +18,9 @@ reading; `months`, a graph pattern binding ?month, finds the months that hold ro
 the parameters (without it: every month in which communiqués were published).
 `periods: {from: PARAM, to: PARAM}` marks a query that sums precomputed rows of periods
 `?key` ("YYYY-MM", "YYYY", "all"): a page binds ?key to those that may cover the dates.
+`ranked: {by: VAR, ranks: PATTERN}` marks a query ordered by ?VAR, descending, whose
+`ranks` pattern gives each value of ?VAR and ?above, the number of rows before it: a page
+binds ?VAR to the values whose rows start before its end.
 """
 
 from __future__ import annotations
@@ -188,6 +191,7 @@ class SavedQuery:
     kind: str = "solutions"  # "solutions" (SELECT) or "graph" (CONSTRUCT, DESCRIBE)
     by_month: ByMonth | None = None
     periods: tuple[str | None, str | None] | None = None  # the date parameters they cover
+    ranked: tuple[str, str] | None = None  # the variable ranked by, and its ranks pattern
 
     def values(self, raw: Mapping[str, str]) -> dict[str, str]:
         """Every parameter's text value: the given one, else the default or example."""
@@ -244,6 +248,7 @@ def read_query(path: Path) -> SavedQuery:
         path=path,
         by_month=_by_month(path, meta.get("by_month"), params),
         periods=_periods(path, meta.get("periods"), params),
+        ranked=_ranked(path, meta.get("ranked")),
     )
     _check_bindable(saved)
     return saved
@@ -286,6 +291,18 @@ def _periods(
     if not isinstance(spec, dict):
         raise CatalogueError(f"{path.name}: periods must be {{from: PARAM, to: PARAM}}")
     return _dates(f"{path.name}: periods", spec, params)
+
+
+def _ranked(path: Path, spec: Any) -> tuple[str, str] | None:
+    if spec is None:
+        return None
+    by = spec.get("by") if isinstance(spec, dict) else None
+    ranks = str(spec.get("ranks") or "") if isinstance(spec, dict) else ""
+    if not by or not re.search(rf"[?$]{by}\b", ranks) or not re.search(r"[?$]above\b", ranks):
+        raise CatalogueError(
+            f"{path.name}: ranked needs by: VAR and ranks: a pattern binding ?VAR and ?above"
+        )
+    return str(by), ranks
 
 
 def _dates(where: str, spec: dict, params: Mapping[str, Param]) -> tuple[str | None, str | None]:

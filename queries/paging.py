@@ -14,9 +14,13 @@ otherwise, as their `#+` header says (queries/catalogue.py):
 - `periods`: the query sums precomputed rows per period (a month "YYYY-MM", a year
   "YYYY" or "all") and keeps those that cover its dates; ?key is bound to the few periods
   that may, so the engine looks those up instead of filtering every row.
+- `ranked`: the query is ordered by a count, descending (who-met-whom: ?times); its ranks
+  (queries/aggregates/41-met-ranks.rq) say how many rows come before each count, and the
+  count is bound to those whose rows start before the page ends: a first page reads the
+  few pairs that met most, not every pair of the kind.
 
-Unbound, ?month and ?key leave the query whole: the standalone text and the twins give the
-whole answer.
+Unbound, ?month, ?key and the ranked variable leave the query whole: the standalone text
+and the twins give the whole answer.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ def page_rows(
     if saved.by_month is not None:
         variables, rows, _ = _by_month(saved, bound, stop, run)
         return variables, rows[start:stop]
-    variables, rows = run(saved.sparql, _with_periods(saved, bound, run), stop)
+    variables, rows = run(saved.sparql, _narrowed(saved, bound, stop, run), stop)
     return variables, rows[start:stop]
 
 
@@ -59,18 +63,27 @@ def page_query(
         _, _, months = _by_month(saved, bound, stop, run)
         bound = {**bound, "month": [Literal(m) for m in months or ["0000-00"]]}
     else:
-        bound = _with_periods(saved, bound, run)
+        bound = _narrowed(saved, bound, stop, run)
     return f"{saved.sparql.rstrip()}\nLIMIT {stop - start} OFFSET {start}\n", bound
 
 
-def _with_periods(saved: SavedQuery, bound: Mapping[str, Term], run: Run) -> Mapping[str, object]:
-    """A `periods` question's bindings with ?key bound to the periods that may cover its
-    dates; others' as they are."""
-    if saved.periods is None:
-        return bound
-    first, last = (_month(bound.get(name or "")) for name in saved.periods)
-    keys = period_keys(data_months(run), first, last)
-    return {**bound, "key": [Literal(key) for key in keys]}
+def _narrowed(
+    saved: SavedQuery, bound: Mapping[str, Term], stop: int, run: Run
+) -> Mapping[str, object]:
+    """The bindings of a `periods` question with ?key bound to the periods that may cover
+    its dates, of a `ranked` one with its variable bound to the counts whose rows start
+    before `stop`; others' as they are."""
+    if saved.periods is not None:
+        first, last = (_month(bound.get(name or "")) for name in saved.periods)
+        keys = period_keys(data_months(run), first, last)
+        return {**bound, "key": [Literal(key) for key in keys]}
+    if saved.ranked is not None:
+        by, ranks = saved.ranked
+        used = {n: t for n, t in bound.items() if re.search(rf"[?$]{n}\b", ranks)}
+        _, found = run(f"{AGG_PREFIX}SELECT ?{by} ?above WHERE {{ {ranks} }}", used, None)
+        counts = [row[by] for row in found if int(row["above"].value) < stop]
+        return {**bound, by: counts}
+    return bound
 
 
 def question_months(pattern: str, bound: Mapping[str, Term], run: Run) -> list[str]:

@@ -102,6 +102,17 @@ def test_a_page_of_periods_is_the_whole_answers_first_rows(generated_store, wind
     assert columns == names and same(page) == same(whole[:20]) and page
 
 
+@pytest.mark.parametrize("kind", ["Meeting", "Call", "Visit"])
+def test_a_ranked_page_is_the_whole_answers_rows(generated_store, kind):  # noqa: F811
+    saved = CATALOGUE["who-met-whom"]
+    bound = saved.bind({"kind": kind})
+    names, whole = run(generated_store)(saved.sparql, bound)
+    for start, stop in [(0, 1), (0, 5), (3, 12), (0, len(whole) + 3)]:
+        columns, page = page_rows(saved, bound, start, stop, run(generated_store))
+        assert columns == names and page == whole[start:stop], (start, stop)
+    assert len(whole) > 12
+
+
 def test_period_keys_are_those_the_query_sums():
     months = [f"{y}-{m:02d}" for y in (2016, 2017, 2018) for m in range(1, 13)]
     assert period_keys(months, "2016-11", "2018-02") == [
