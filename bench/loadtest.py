@@ -32,7 +32,7 @@ import requests
 from server import SERVERS, Server
 from timing import ms, now_ms, percentile
 from web import WAYS, asking, count_rows
-from workload import Ask, draw_workload
+from workload import Ask, add_workload_arguments, draw_workload
 
 
 @dataclass(frozen=True)
@@ -124,10 +124,7 @@ def main() -> None:
     parser.add_argument("--page", type=int, default=50,
                         help="Rows of the page asked for; 0: the whole answer.")
     parser.add_argument("--draws", type=int, default=20, help="Parameter draws per question.")
-    parser.add_argument("--questions", nargs="+", help="Only these questions.")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--summary", type=Path,
-                        help="bench/generate.py's FILE.json: draw parameters as bench/params.py.")
+    add_workload_arguments(parser)
     parser.add_argument("--no-warmup", dest="warmup", action="store_false",
                         help="Skip asking each question once before the clock starts.")
     args = parser.parse_args()

@@ -38,7 +38,7 @@ from server import free_port
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from timing import ms, now_ms, percentile
 from web import Timings, store_timings
-from workload import Ask, draw_workload, exit_on_disagreements
+from workload import Ask, add_workload_arguments, draw_workload, exit_on_disagreements
 
 from bilat.graph import Store
 
@@ -283,10 +283,7 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=float("inf"),
                         help="Seconds per question on Oxigraph: a slow one gets fewer runs.")
     parser.add_argument("--min-runs", type=int, default=3, help="Runs despite the budget.")
-    parser.add_argument("--questions", nargs="+", help="Only these questions.")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--summary", type=Path,
-                        help="bench/generate.py's FILE.json: draw parameters as bench/params.py.")
+    add_workload_arguments(parser)
     parser.add_argument("--home", type=Path, default=HOME, help="Virtuoso's folder.")
     args = parser.parse_args()
     if args.store is None and not (args.load_only and args.nquads):

@@ -32,7 +32,7 @@ from latency import first_page
 from pyoxigraph import QueryTriples
 from server import SERVERS, Server
 from timing import ms, now_ms, percentile
-from workload import Ask, draw_workload, exit_on_disagreements
+from workload import Ask, add_workload_arguments, draw_workload, exit_on_disagreements
 
 from bilat.graph import Store
 
@@ -235,12 +235,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8, help="waitress's worker threads.")
     parser.add_argument("--query-timeout", type=float, default=600,
                         help="The server's QUERY_TIMEOUT, seconds (bilat serve --timeout).")
-    parser.add_argument("--questions", nargs="+", help="Only these questions.")
     parser.add_argument("--page", type=int, default=0,
                         help="Time first pages of this many rows (0: whole answers).")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--summary", type=Path,
-                        help="bench/generate.py's FILE.json: draw parameters as bench/params.py.")
+    add_workload_arguments(parser)
     args = parser.parse_args()
 
     drawn = draw_workload(args.store, args.summary, args.seed, args.runs, args.questions,

@@ -10,6 +10,7 @@ Virtuoso).
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 from collections.abc import Callable
@@ -151,6 +152,14 @@ def with_page(store: object, ask: Ask, size: int) -> Ask:
         return ask
     sparql, bound = page_query(ask.saved, ask.terms(), 0, size, run)
     return Ask(ask.saved, ask.raw, ask.saved.standalone(bound, sparql))
+
+
+def add_workload_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every benchmark draws its workload with: --questions, --seed, --summary."""
+    parser.add_argument("--questions", nargs="+", help="Only these questions.")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--summary", type=Path,
+                        help="bench/generate.py's FILE.json: draw parameters as bench/params.py.")
 
 
 def exit_on_disagreements(problems: list[str]) -> None:

@@ -79,8 +79,7 @@ def _narrowed(
         return {**bound, "key": [Literal(key) for key in keys]}
     if saved.ranked is not None:
         by, ranks = saved.ranked
-        used = {n: t for n, t in bound.items() if re.search(rf"[?$]{n}\b", ranks)}
-        _, found = run(f"{AGG_PREFIX}SELECT ?{by} ?above WHERE {{ {ranks} }}", used, None)
+        _, found = _select(f"?{by} ?above", ranks, bound, run)
         counts = [row[by] for row in found if int(row["above"].value) < stop]
         return {**bound, by: counts}
     return bound
@@ -88,8 +87,15 @@ def _narrowed(
 
 def question_months(pattern: str, bound: Mapping[str, Term], run: Run) -> list[str]:
     """The months (sorted) that `pattern` binds ?month to, for the question's values."""
+    return _months(_select("DISTINCT ?month", pattern, bound, run))
+
+
+def _select(
+    projection: str, pattern: str, bound: Mapping[str, Term], run: Run
+) -> tuple[list[str], list[dict]]:
+    """Every row of `SELECT projection WHERE { pattern }`, with the values it mentions bound."""
     used = {n: t for n, t in bound.items() if re.search(rf"[?$]{n}\b", pattern)}
-    return _months(run(f"{AGG_PREFIX}SELECT DISTINCT ?month WHERE {{ {pattern} }}", used, None))
+    return run(f"{AGG_PREFIX}SELECT {projection} WHERE {{ {pattern} }}", used, None)
 
 
 def data_months(run: Run) -> list[str]:
