@@ -42,8 +42,9 @@ def first_page(store: Store, saved: SavedQuery, values: dict[str, str], size: in
         names = [v.value for v in result.variables]
         return names, [{n: row[n] for n in names} for row in islice(result, stop)]
 
+    index = store.text_index()
     started = time.perf_counter()
-    _, rows = page_rows(saved, saved.bind(values), 0, size, run)
+    _, rows = page_rows(saved, saved.bind(values), 0, size, run, index and index.first)
     return time.perf_counter() - started, len(rows)
 
 

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bilat.graph import Store
 from bilat.queries.catalogue import SavedQuery, Term, choices
 
 DATES = """SELECT (MIN(?d) AS ?first) (MAX(?d) AS ?last)
@@ -124,7 +125,6 @@ def draw_workload(store_dir: Path, summary: Path | None, seed: int, runs: int,
                   names: list[str] | None = None, pages: int = 0) -> dict[str, list[Ask]]:
     """The benchmark's questions, each with `runs` parameter draws, from a store folder;
     with `pages`, each knows the SPARQL of its first page of that many rows."""
-    from bilat.graph import Store
     from bilat.queries.catalogue import load_catalogue
 
     with Store(store_dir, read_only=True) as store:
@@ -136,9 +136,10 @@ def draw_workload(store_dir: Path, summary: Path | None, seed: int, runs: int,
         return drawn
 
 
-def with_page(store: object, ask: Ask, size: int) -> Ask:
+def with_page(store: Store, ask: Ask, size: int) -> Ask:
     """The ask with the standalone SPARQL of its first `size` rows, as the page reads them
-    (a `by_month` question's months are read from the store to learn which hold them)."""
+    (a `by_month` question's months, a `text` one's items, are read from the store to
+    learn which hold them)."""
     from itertools import islice
 
     from bilat.queries.paging import page_query
@@ -150,7 +151,8 @@ def with_page(store: object, ask: Ask, size: int) -> Ask:
 
     if ask.saved.kind != "solutions":
         return ask
-    sparql, bound = page_query(ask.saved, ask.terms(), 0, size, run)
+    index = store.text_index()
+    sparql, bound = page_query(ask.saved, ask.terms(), 0, size, run, index and index.first)
     return Ask(ask.saved, ask.raw, ask.saved.standalone(bound, sparql))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import BinaryIO
@@ -27,6 +28,8 @@ from pyoxigraph import (
 
 from bilat.graph.binding import BindingError, with_values
 from bilat.graph.formats import RESULT_FORMATS, rdf_format, rdf_format_of
+from bilat.graph.textindex import QUERY as TEXT_QUERY
+from bilat.graph.textindex import TextIndex
 from bilat.ontology import ONTOLOGY_FILE, PREFIXES, TOPICS_FILE, VOCABULARY_GRAPH
 
 Term = NamedNode | BlankNode | Literal
@@ -182,7 +185,8 @@ class Store:
         """Recompute the aggregates graph (graph/aggregates.py) from the whole dataset.
 
         Call it after loading. Each file's rows are added before the next file runs (a
-        file may read its predecessors' rows), so a reader may see them incomplete.
+        file may read its predecessors' rows), so a reader may see them incomplete. The
+        full-text index (graph/textindex.py) is rebuilt with them.
         """
         from bilat.graph.aggregates import AGGREGATES_GRAPH, aggregate_queries
 
@@ -196,6 +200,24 @@ class Store:
             except StoreError as error:
                 raise StoreError(f"queries/aggregates/{name}: {error}") from error
             self._store.bulk_load(triples, RdfFormat.N_TRIPLES, to_graph=AGGREGATES_GRAPH)
+        self._refresh_text_index()
+
+    def text_index(self) -> TextIndex | None:
+        """The full-text index beside the store (graph/textindex.py); none in memory."""
+        return TextIndex(self.path) if self.path is not None else None
+
+    def _refresh_text_index(self) -> None:
+        index = self.text_index()
+        if index is None:
+            return
+        rows = (
+            (row["item"].value, row["date"].value if row["date"] else "", row["text"].value)
+            for row in self.query(TEXT_QUERY)
+        )
+        try:
+            index.rebuild(rows)
+        except sqlite3.Error as error:  # a full disk: the old index stays
+            raise StoreError(f"cannot write the text index {index.path}: {error}") from error
 
     # --- reading -----------------------------------------------------------------
 

@@ -21,6 +21,9 @@ the parameters (without it: every month in which communiqués were published).
 `ranked: {by: VAR, ranks: PATTERN}` marks a query ordered by ?VAR, descending, whose
 `ranks` pattern gives each value of ?VAR and ?above, the number of rows before it: a page
 binds ?VAR to the values whose rows start before its end.
+`text: {search: PARAM, finds: VAR, order: newest | oldest}` marks a query whose ?VAR items
+are those whose text (queries/views/text.rq) contains the parameter's value, in the order
+of their dates: a page binds ?VAR to the first few the full-text index finds.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ import yaml
 from pyoxigraph import Literal, NamedNode, QueryBoolean, QueryTriples
 from pyoxigraph import Store as OxStore
 
-from bilat.graph.binding import with_values
+from bilat.graph.binding import VARIABLE_NAME, with_values
 from bilat.ontology import BILAT, ID, PREFIXES, TOPIC
 
 HERE = Path(__file__).parent
@@ -176,6 +179,15 @@ class ByMonth:
     months: str | None = None  # a graph pattern binding ?month: the months with rows
 
 
+@dataclass(frozen=True)
+class TextSearch:
+    """How a query's items are found in the full-text index (see the module's docstring)."""
+
+    search: str  # the parameter holding the phrase
+    finds: str  # the variable of the items
+    order: str = "newest"  # of the items' dates
+
+
 @dataclass
 class SavedQuery:
     """A saved SPARQL query: its header's metadata and its text."""
@@ -192,6 +204,7 @@ class SavedQuery:
     by_month: ByMonth | None = None
     periods: tuple[str | None, str | None] | None = None  # the date parameters they cover
     ranked: tuple[str, str] | None = None  # the variable ranked by, and its ranks pattern
+    text: TextSearch | None = None
 
     def values(self, raw: Mapping[str, str]) -> dict[str, str]:
         """Every parameter's text value: the given one, else the default or example."""
@@ -249,6 +262,7 @@ def read_query(path: Path) -> SavedQuery:
         by_month=_by_month(path, meta.get("by_month"), params),
         periods=_periods(path, meta.get("periods"), params),
         ranked=_ranked(path, meta.get("ranked")),
+        text=_text(path, meta.get("text"), params),
     )
     _check_bindable(saved)
     return saved
@@ -303,6 +317,22 @@ def _ranked(path: Path, spec: Any) -> tuple[str, str] | None:
             f"{path.name}: ranked needs by: VAR and ranks: a pattern binding ?VAR and ?above"
         )
     return str(by), ranks
+
+
+def _text(path: Path, spec: Any, params: Mapping[str, Param]) -> TextSearch | None:
+    if spec is None:
+        return None
+    if (
+        not isinstance(spec, dict)
+        or spec.get("search") not in params
+        or not VARIABLE_NAME.fullmatch(str(spec.get("finds")))
+        or spec.get("order", "newest") not in MONTH_ORDERS
+    ):
+        raise CatalogueError(
+            f"{path.name}: text needs search: PARAM, finds: VAR, and order: "
+            f"{' or '.join(MONTH_ORDERS)} (newest when left out)"
+        )
+    return TextSearch(spec["search"], spec["finds"], spec.get("order", "newest"))
 
 
 def _dates(where: str, spec: dict, params: Mapping[str, Param]) -> tuple[str | None, str | None]:
@@ -361,6 +391,8 @@ def _check_bindable(saved: SavedQuery) -> None:
         raise CatalogueError(f"{name}: no LIMIT or OFFSET of its own: the pages set them")
     if saved.by_month and not re.search(r"[?$]month\b", saved.sparql):
         raise CatalogueError(f"{name}: by_month, but the query has no ?month")
+    if saved.text and not re.search(rf"[?$]{saved.text.finds}\b", saved.sparql):
+        raise CatalogueError(f"{name}: text finds ?{saved.text.finds}, not in the query")
     if saved.periods and not re.search(r"[?$]key\b", saved.sparql):
         raise CatalogueError(f"{name}: periods, but the query has no ?key")
     for param in terms:

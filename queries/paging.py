@@ -14,12 +14,18 @@ otherwise, as their `#+` header says (queries/catalogue.py):
 - `periods`: the query sums precomputed rows per period (a month "YYYY-MM", a year
   "YYYY" or "all") and keeps those that cover its dates; ?key is bound to the few periods
   that may, so the engine looks those up instead of filtering every row.
+- `text`: the query's items (?claim) are those whose text contains a phrase, newest
+  first. The full-text index beside the store (graph/textindex.py) hands out the first
+  matches, through the last one's date; the page binds the item variable to them, and the
+  query checks and orders them as it would every item. (Without an index, as on a SPARQL
+  server, or for a phrase too short to look up, the question is read as its other header
+  says, or whole.)
 - `ranked`: the query is ordered by a count, descending (who-met-whom: ?times); its ranks
   (queries/aggregates/41-met-ranks.rq) say how many rows come before each count, and the
   count is bound to those whose rows start before the page ends: a first page reads the
   few pairs that met most, not every pair of the kind.
 
-Unbound, ?month, ?key and the ranked variable leave the query whole: the standalone text
+Unbound, ?month, ?key, the items and the ranked variable leave the query whole: the standalone text
 and the twins give the whole answer.
 """
 
@@ -29,7 +35,7 @@ import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from pyoxigraph import Literal
+from pyoxigraph import Literal, NamedNode
 
 from bilat.queries.catalogue import SavedQuery, Term
 
@@ -40,12 +46,25 @@ ALL_TIME = "all"
 # (query, bindings, stop) -> (column names, the first `stop` rows as {variable: term});
 # stop None: every row
 Run = Callable[[str, Mapping[str, object], int | None], tuple[list[str], list[dict]]]
+# (phrase, count, newest first) -> the IRIs of the first `count` items whose text contains
+# the phrase and the rest of the last one's date, and whether that is every match; None
+# when there is no index to ask (graph/textindex.py: TextIndex.first)
+Search = Callable[[str, int, bool], tuple[list[str], bool] | None]
 
 
 def page_rows(
-    saved: SavedQuery, bound: Mapping[str, Term], start: int, stop: int, run: Run
+    saved: SavedQuery,
+    bound: Mapping[str, Term],
+    start: int,
+    stop: int,
+    run: Run,
+    search: Search | None = None,
 ) -> tuple[list[str], list[dict]]:
     """Rows start to stop (from 0) of the question's answer, in its order."""
+    found = _by_text(saved, bound, stop, run, search)
+    if found is not None:
+        variables, rows, _ = found
+        return variables, rows[start:stop]
     if saved.by_month is not None:
         variables, rows, _ = _by_month(saved, bound, stop, run)
         return variables, rows[start:stop]
@@ -54,12 +73,20 @@ def page_rows(
 
 
 def page_query(
-    saved: SavedQuery, bound: Mapping[str, Term], start: int, stop: int, run: Run
+    saved: SavedQuery,
+    bound: Mapping[str, Term],
+    start: int,
+    stop: int,
+    run: Run,
+    search: Search | None = None,
 ) -> tuple[str, Mapping[str, object]]:
     """A SELECT and its bindings whose answer is rows start to stop of the question's
     (for a page written as SPARQL results: JSON, CSV…). A `by_month` question's months
-    are read here (as for `page_rows`) to learn which hold the page."""
-    if saved.by_month is not None:
+    (a `text` one's items) are read here, as for `page_rows`, to learn which hold the page."""
+    found = _by_text(saved, bound, stop, run, search)
+    if found is not None:
+        bound = {**bound, saved.text.finds: found[2]}
+    elif saved.by_month is not None:
         _, _, months = _by_month(saved, bound, stop, run)
         bound = {**bound, "month": [Literal(m) for m in months or ["0000-00"]]}
     else:
@@ -106,6 +133,29 @@ def data_months(run: Run) -> list[str]:
 def _months(answer: tuple[list[str], list[dict]]) -> list[str]:
     """The ?month values of an answer, sorted."""
     return sorted(str(row["month"].value) for row in answer[1] if row.get("month") is not None)
+
+
+def _by_text(
+    saved: SavedQuery, bound: Mapping[str, Term], stop: int, run: Run, search: Search | None
+) -> tuple[list[str], list[dict], list[NamedNode]] | None:
+    """The columns, at least `stop` rows (or all), and the items they were found among;
+    None when the index cannot help."""
+    spec = saved.text
+    phrase = bound.get(spec.search) if spec is not None else None
+    if search is None or not isinstance(phrase, Literal):
+        return None
+    wanted = stop
+    while True:
+        found = search(phrase.value, wanted, spec.order == "newest")
+        if found is None:
+            return None
+        iris, complete = found
+        items = [NamedNode(iri) for iri in dict.fromkeys(iris)]
+        variables, rows = run(saved.sparql, {**bound, spec.finds: items}, None)
+        # fewer rows than items: the query set some aside (an index is a superset)
+        if len(rows) >= stop or complete:
+            return variables, rows, items
+        wanted *= 4
 
 
 def _by_month(

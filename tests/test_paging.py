@@ -1,6 +1,7 @@
-"""Pages of the `by_month` questions (queries/paging.py), read a few months at a time, are
-the rows of their whole answer; and the whole answer, found through the aggregates graph's
-month rows, holds what the communiqué graphs hold."""
+"""Pages of the `by_month` questions (queries/paging.py), read a few months at a time, and
+of the `text` ones, found in the full-text index, are the rows of their whole answer; and
+the whole answer, found through the aggregates graph's month rows, holds what the
+communiqué graphs hold."""
 
 from __future__ import annotations
 
@@ -111,6 +112,41 @@ def test_a_ranked_page_is_the_whole_answers_rows(generated_store, kind):  # noqa
         columns, page = page_rows(saved, bound, start, stop, run(generated_store))
         assert columns == names and page == whole[start:stop], (start, stop)
     assert len(whole) > 12
+
+
+TEXT = sorted(name for name, saved in CATALOGUE.items() if saved.text)
+
+
+def rare_word(store) -> str:
+    """The longest word of one evidence sentence: found in few claims."""
+    sentence = next(iter(store.query(
+        "SELECT ?text WHERE { ?c a bilat:Claim ; bilat:evidence/nif:anchorOf ?text } "
+        "ORDER BY DESC(?text) LIMIT 1"
+    )))["text"].value
+    return max(sentence.split(), key=len).strip(".,;")
+
+
+@pytest.mark.parametrize("name", TEXT)
+def test_pages_found_in_the_text_index_are_the_whole_answers_rows(generated_store, name):  # noqa: F811
+    saved = CATALOGUE[name]
+    answer = run(generated_store)
+    index = generated_store.text_index()
+    asked = []
+
+    def search(*args):
+        asked.append(args)
+        return index.first(*args)
+
+    checked = 0
+    for word in ["security", "THE", rare_word(generated_store), "zqxj", "de"]:
+        bound = saved.bind({saved.text.search: word})
+        names, whole = answer(saved.sparql, bound)
+        for start, stop in [(0, 1), (0, 6), (3, 9), (5, 40), (0, len(whole) + 5)]:
+            columns, page = page_rows(saved, bound, start, stop, answer, search)
+            assert columns == names
+            assert same(page) == same(whole[start:stop]), (word, start, stop)
+        checked += len(whole)
+    assert checked > 40 and asked  # the index was asked (for "de", it cannot say)
 
 
 def test_period_keys_are_those_the_query_sums():

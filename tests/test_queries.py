@@ -229,6 +229,8 @@ def test_a_query_whose_parameter_is_not_projected_is_refused(tmp_path: Path):
         ("#+ params: {word: {type: string, example: x}}", "'word' is not used as ?word"),
         ("#+ params: [oops", "not YAML"),
         ("#+ params: [actor]", "params must be a mapping"),
+        ("#+ text: {search: nothing, finds: actor}", "text needs search: PARAM, finds: VAR"),
+        ("#+ by_month: {order: sideways}", "by_month needs an order: newest or oldest"),
     ],
 )
 def test_a_bad_header_is_refused(tmp_path: Path, header: str, message: str):

@@ -58,6 +58,7 @@ from pyoxigraph import (
 )
 
 from bilat.graph import Store, StoreError, write_result
+from bilat.graph.textindex import TextIndex
 
 Term = NamedNode | BlankNode | Literal | Triple
 
@@ -515,6 +516,18 @@ def rows(
     )
     _not_counting_the_wait()
     return found
+
+
+def text_search(phrase: str, count: int, newest: bool) -> tuple[list[str], bool] | None:
+    """The full-text index's first matches (queries/paging.py: Search), under the request's
+    deadline; None without an index (a store with no folder)."""
+    path = get_runner().path
+    if path is None:
+        return None
+    try:
+        return TextIndex(path).first(phrase, count, newest, time.monotonic() + time_left())
+    except TimeoutError:
+        raise QueryTooLong(get_runner().timeout) from None
 
 
 def written(sparql: str, writer: str, bindings: Mapping[str, Term] | None = None) -> bytes:

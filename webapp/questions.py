@@ -38,7 +38,7 @@ from bilat.queries.catalogue import (
     load_catalogue,
 )
 from bilat.queries.paging import page_query, page_rows
-from bilat.webapp.deadline import DeadlineStore, errors_as, rows, written
+from bilat.webapp.deadline import DeadlineStore, errors_as, rows, text_search, written
 
 bp = Blueprint("questions", __name__)
 EXTENSION = "bilat.catalogue"
@@ -197,7 +197,7 @@ def rows_of(
     so that its pages and its row numbers ("why this answer") do not depend on the
     engine's order.
     """
-    return page_rows(saved, bound, start, stop, run=first_rows)
+    return page_rows(saved, bound, start, stop, run=first_rows, search=text_search)
 
 
 def first_rows(
@@ -260,7 +260,7 @@ def answer(name: str, suffix: str) -> Response:
         # a page of the answer, read as the page reads it (queries/paging.py)
         page = Page.from_args(request.args)
         sparql, bound = page_query(
-            saved, bound, page.offset, page.offset + page.limit, run=first_rows
+            saved, bound, page.offset, page.offset + page.limit, run=first_rows, search=text_search
         )
     response = Response(
         written(sparql, media_type.writer, bound), content_type=media_type.content_type
