@@ -70,6 +70,8 @@ def values_for(store, saved) -> list[dict[str, str]]:
         return [{"country_a": a, "country_b": b} for a, b in (keys[0], keys[len(keys) // 2])]
     if "word" in saved.params:
         return [{"word": "security"}, {"word": "the"}]
+    if "earlier_kind" in saved.params:
+        return [{}, {"later_kind": "Summit", "earlier_kind": "Visit"}]
     if "after" in saved.params:
         return [{"after": "2016-01-01"}, {"after": "2016-06-15"}]
     return WINDOWS
