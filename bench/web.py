@@ -162,11 +162,13 @@ def web_timings(session: requests.Session, url: str, drawn: dict[str, list[Ask]]
 
 
 def memory_run(server: Server, session: requests.Session, drawn: dict[str, list[Ask]],
-               count: int) -> list[tuple[int, dict[str, int]]]:
-    """The server's memory at start, after `count` requests and after 10 x `count`."""
+               count: int, page: int = 0) -> list[tuple[int, dict[str, int]]]:
+    """The server's memory at start, after `count` requests and after 10 x `count`, each
+    asked as the timings asked (first pages of `page` rows, or whole answers)."""
     rounds = max(len(runs) for runs in drawn.values())
+    calls = [asking(way, page) for way in WAYS]
     mix = itertools.cycle([(call, runs[i]) for i in range(rounds) for runs in drawn.values()
-                           if i < len(runs) for call in WAYS.values()])
+                           if i < len(runs) for call in calls])
     marks = [(0, server.memory())]
     done = 0
     for target in (count, 10 * count):
@@ -246,11 +248,11 @@ def main() -> None:
     server = Server(args.store, args.server, args.threads, args.query_timeout)
     with server, requests.Session() as session:
         web = web_timings(session, server.url, drawn, args.page)
-        marks = memory_run(server, session, drawn, args.requests)
-
-    print(f"store {args.store}, server {args.server}, {args.runs} draws per question (ms)\n")
-    print("\n".join(table(own, web)))
-    print("\nratio = web p50 / store p50; target under", f"{TARGET:.2f}")
+        # the timings first: the memory run may take a while
+        print(f"store {args.store}, server {args.server}, {args.runs} draws per question (ms)\n")
+        print("\n".join(table(own, web)))
+        print("\nratio = web p50 / store p50; target under", f"{TARGET:.2f}", flush=True)
+        marks = memory_run(server, session, drawn, args.requests, args.page)
     print("\n| requests | VmRSS MiB | VmHWM MiB | with query workers MiB |\n|---|---|---|---|")
     for count, memory in marks:
         print(f"| {count} | {memory['VmRSS'] / 1024:.0f} | {memory['VmHWM'] / 1024:.0f} "
