@@ -25,40 +25,47 @@ class BindingError(ValueError):
 Term = NamedNode | Literal
 
 
-def with_values(sparql: str, bindings: Mapping[str, Term | Sequence[Term]]) -> str:
+def with_values(sparql: str, bindings: Mapping[str, Term | Sequence]) -> str:
     """The query with `bindings` in a VALUES block, each term in N-Triples syntax (which
     escapes it), so a value cannot break out of its term: bound, never spliced as text.
 
-    One variable may be bound to a list of terms: the block then has a row for each. (A
-    VALUES block of its own for the list would spare the engine a join per row, but then
-    Oxigraph's planner hash-joins the OPTIONALs that follow over the whole store.)
+    A variable may be bound to a list of terms: the block then has a row for each, and for
+    each combination when several are. Several variables named together ("month event")
+    are bound to a list of rows, one term for each. (A VALUES block of its own for a list
+    would spare the engine a join per row, but then Oxigraph's planner hash-joins the
+    OPTIONALs that follow over the whole store.)
     """
     if not bindings:
         return sparql
-    lists = [name for name, value in bindings.items() if isinstance(value, list | tuple)]
-    if len(lists) > 1:
-        raise BindingError(f"only one variable may be bound to a list, not {', '.join(lists)}")
-    for name, value in bindings.items():
-        if not VARIABLE_NAME.fullmatch(name):
-            raise BindingError(f"cannot bind {name!r}: not a SPARQL variable name")
-        for term in value if name in lists else [value]:
-            if not isinstance(term, NamedNode | Literal):
-                raise BindingError(f"cannot bind ?{name} = {term}: bind an IRI or a literal")
-    names = " ".join(f"?{name}" for name in bindings)
-    rows = [
-        " ".join(str(term) for term in row)
-        for row in _rows([v if n in lists else [v] for n, v in bindings.items()])
-    ]
-    values = f"VALUES ({names}) {{ {' '.join(f'({row})' for row in rows)} }}"
+    groups = [_group(name, value) for name, value in bindings.items()]
+    names = " ".join(f"?{name}" for group_names, _ in groups for name in group_names)
+    rows: list[tuple[Term, ...]] = [()]
+    for _, group_rows in groups:
+        rows = [(*row, *more) for row in rows for more in group_rows]
+    block = " ".join(f"({' '.join(str(term) for term in row)})" for row in rows)
+    values = f"VALUES ({names}) {{ {block} }}"
     where = WHERE_OPENING.search(sparql)
     if where is None:  # `SELECT * { ... }`: a trailing VALUES, joined with the answers
         return f"{sparql}\n{values}"
     return f"{sparql[: where.end()]}\n  {values}\n{sparql[where.end() :]}"
 
 
-def _rows(columns: list[Sequence[Term]]) -> list[list[Term]]:
-    """Every combination of one term from each column (one column has several at most)."""
-    rows: list[list[Term]] = [[]]
-    for column in columns:
-        rows = [[*row, term] for row in rows for term in column]
-    return rows
+def _group(key: str, value: Term | Sequence) -> tuple[list[str], list[tuple[Term, ...]]]:
+    """The variables a binding names and its rows of terms, checked."""
+    names = key.split(" ")
+    if len(names) > 1:
+        rows = [tuple(row) for row in value]
+    elif isinstance(value, list | tuple):
+        rows = [(term,) for term in value]
+    else:
+        rows = [(value,)]
+    for name in names:
+        if not VARIABLE_NAME.fullmatch(name):
+            raise BindingError(f"cannot bind {name!r}: not a SPARQL variable name")
+    for row in rows:
+        if len(row) != len(names):
+            raise BindingError(f"cannot bind ({key}) = {row}: one term for each variable")
+        for name, term in zip(names, row, strict=True):
+            if not isinstance(term, NamedNode | Literal):
+                raise BindingError(f"cannot bind ?{name} = {term}: bind an IRI or a literal")
+    return names, rows

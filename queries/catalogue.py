@@ -15,7 +15,9 @@ whose rows are in order of a month ("YYYY-MM") it finds them by, as `?month`: a 
 ?month to a few months at a time (queries/paging.py); unbound, the query gives its whole
 answer. `from` and `to` name the date parameters, if any, that bound the months worth
 reading; `months`, a graph pattern binding ?month, finds the months that hold rows for
-the parameters (without it: every month in which communiqués were published).
+the parameters (without it: every month in which communiqués were published). With
+`items: VAR` and `keys: PATTERN`, which gives each ?VAR of a ?month its ?key, the first key
+the query orders by, a month is read in its first items only (a month may hold thousands).
 `periods: {from: PARAM, to: PARAM}` marks a query that sums precomputed rows of periods
 `?key` ("YYYY-MM", "YYYY", "all"): a page binds ?key to those that may cover the dates.
 `ranked: {by: VAR, ranks: PATTERN}` marks a query ordered by ?VAR, descending, whose
@@ -177,6 +179,8 @@ class ByMonth:
     start: str | None = None  # the date parameter the months start from, if any
     end: str | None = None  # the date parameter they end with, if any
     months: str | None = None  # a graph pattern binding ?month: the months with rows
+    items: str | None = None  # the variable of the items the rows are about
+    keys: str | None = None  # a graph pattern binding ?ITEMS and ?key for each ?month
 
 
 @dataclass(frozen=True)
@@ -294,7 +298,17 @@ def _by_month(path: Path, spec: Any, params: Mapping[str, Param]) -> ByMonth | N
     months = spec.get("months")
     if months is not None and not re.search(r"[?$]month\b", str(months)):
         raise CatalogueError(f"{where}: months must be a graph pattern that binds ?month")
-    return ByMonth(spec["order"], *_dates(where, spec, params), months=months)
+    items, keys = spec.get("items"), spec.get("keys")
+    if (items is None) != (keys is None) or items is not None and not (
+        VARIABLE_NAME.fullmatch(str(items))
+        and all(re.search(rf"[?$]{v}\b", str(keys)) for v in (items, "key", "month"))
+    ):
+        raise CatalogueError(
+            f"{where}: items (a variable) and keys (a graph pattern that binds it and ?key "
+            "for ?month) go together"
+        )
+    return ByMonth(spec["order"], *_dates(where, spec, params), months=months, items=items,
+                   keys=keys)
 
 
 def _periods(

@@ -87,8 +87,7 @@ def page_query(
     if found is not None:
         bound = {**bound, saved.text.finds: found[2]}
     elif saved.by_month is not None:
-        _, _, months = _by_month(saved, bound, stop, run)
-        bound = {**bound, "month": [Literal(m) for m in months or ["0000-00"]]}
+        _, _, bound = _by_month(saved, bound, stop, run)
     else:
         bound = _narrowed(saved, bound, stop, run)
     return f"{saved.sparql.rstrip()}\nLIMIT {stop - start} OFFSET {start}\n", bound
@@ -160,8 +159,9 @@ def _by_text(
 
 def _by_month(
     saved: SavedQuery, bound: Mapping[str, Term], stop: int, run: Run
-) -> tuple[list[str], list[dict], list[str]]:
-    """The columns, the rows of the months read until `stop` rows were found, the months."""
+) -> tuple[list[str], list[dict], dict[str, object]]:
+    """The columns, the rows of the months read until `stop` rows were found, and the
+    bindings that read them all at once (the months; with `items`, each item's month)."""
     order = saved.by_month
     found = question_months(order.months, bound, run) if order.months else data_months(run)
     months = months_between(
@@ -171,17 +171,60 @@ def _by_month(
         months.reverse()
     variables: list[str] = []
     rows: list[dict] = []
-    read: list[str] = []
+    read: list[Literal] = []
+    pairs: list[tuple[Term, Term]] = []
     size = 1
     while months and len(rows) < stop:
-        chunk, months = months[:size], months[size:]
-        variables, more = run(saved.sparql, {**bound, "month": [Literal(m) for m in chunk]}, None)
+        chunk, months = [Literal(m) for m in months[:size]], months[size:]
+        in_chunk = {**bound, "month": chunk}
+        if order.items:
+            variables, more, used = _by_items(saved, in_chunk, stop - len(rows), run)
+            pairs += used
+        else:
+            variables, more = run(saved.sparql, in_chunk, None)
         rows += more
         read += chunk
         size *= 2
     if not variables:  # no month to read: the columns of an empty answer
         variables, _ = run(saved.sparql, {**bound, "month": [Literal("0000-00")]}, 0)
-    return variables, rows, read
+    if order.items:
+        return variables, rows, {**bound, f"month {order.items}": pairs}
+    return variables, rows, {**bound, "month": read or [Literal("0000-00")]}
+
+
+def _by_items(
+    saved: SavedQuery, in_chunk: Mapping[str, object], wanted: int, run: Run
+) -> tuple[list[str], list[dict], list[tuple[Term, Term]]]:
+    """The columns and rows of the first items of a few months, until `wanted` rows were
+    found (or all), and those items with their months. The items come in the order of
+    their sort keys (the `keys` pattern), and with every other item of the last one's key:
+    the rows of the items before cannot come after a row of an item left out. Each item is
+    bound with its own month (a chunk's months times its items may be thousands of rows)."""
+    order = saved.by_month
+    name = order.items
+    _, found = _select(f"DISTINCT ?{name} ?key ?month", order.keys, in_chunk, run)
+    keyed = sorted(
+        ((str(row["key"].value) if row.get("key") is not None else "", row["month"], row[name])
+         for row in found),
+        key=lambda found: found[0],
+        reverse=order.order == "newest",
+    )
+    rest = {n: value for n, value in in_chunk.items() if n != "month"}
+    variables: list[str] = []
+    rows: list[dict] = []
+    taken = batch = 0
+    while taken < len(keyed) and len(rows) < wanted or not variables:
+        # as many items as rows are missing, at least twice as many as last time (some
+        # items may have no row: the keys pattern may be looser than the query)
+        batch = max(wanted - len(rows), 2 * batch)
+        end = min(taken + batch, len(keyed))
+        while 0 < end < len(keyed) and keyed[end][0] == keyed[end - 1][0]:
+            end += 1
+        pairs = list(dict.fromkeys((month, item) for _, month, item in keyed[taken:end]))
+        variables, more = run(saved.sparql, {**rest, f"month {name}": pairs}, None)
+        rows += more
+        taken = end
+    return variables, rows, list(dict.fromkeys((m, item) for _, m, item in keyed[:taken]))
 
 
 def months_between(months: list[str], first: str | None, last: str | None) -> list[str]:

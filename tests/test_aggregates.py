@@ -172,3 +172,13 @@ def test_an_import_refreshes_the_aggregates(tmp_path):
         store.load_vocabulary()
         store.import_file(DATA / "fixture.trig")
         assert saved(store, "who-met-whom", {"kind": "Meeting"})
+
+
+def test_the_event_cards_hold_each_events_most_specific_kinds(generated_store):
+    carded = rows(generated_store.query(
+        "PREFIX agg: <https://w3id.org/bilat/aggregates#> "
+        "SELECT ?event ?kind WHERE { ?event agg:eventKind ?kind }"))
+    walked = rows(generated_store.query(
+        "SELECT DISTINCT ?event ?kind WHERE { ?event a ?kind . ?kind rdfs:subClassOf+ bilat:Event "
+        "FILTER NOT EXISTS { ?event a ?narrower . ?narrower rdfs:subClassOf+ ?kind } }"))
+    assert len(carded) > 50 and carded == walked

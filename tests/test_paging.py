@@ -9,7 +9,7 @@ import json
 from itertools import islice
 
 import pytest
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import BlankNode, Literal, NamedNode
 from test_aggregates import CATALOGUE, generated_store  # noqa: F401  (a fixture)
 
 from bilat.graph.binding import BindingError, with_values
@@ -208,9 +208,17 @@ def test_a_list_binds_one_row_per_term():
     assert f"VALUES (?s ?month) {{ {rows} }}" in text
 
 
-def test_two_lists_are_refused():
-    with pytest.raises(BindingError, match="only one variable"):
-        with_values("SELECT * WHERE { ?a ?b ?c }", {"a": [Literal("x")], "b": [Literal("y")]})
+def test_two_lists_bind_every_combination():
+    text = with_values(
+        "SELECT * WHERE { ?a ?b ?c }",
+        {"a": [Literal("x"), Literal("y")], "b": [Literal("1"), Literal("2")]},
+    )
+    assert 'VALUES (?a ?b) { ("x" "1") ("x" "2") ("y" "1") ("y" "2") }' in text
+
+
+def test_a_blank_node_in_a_list_is_refused():
+    with pytest.raises(BindingError, match="bind an IRI or a literal"):
+        with_values("SELECT * WHERE { ?a ?b ?c }", {"a": [Literal("x"), BlankNode()]})
 
 
 @pytest.mark.parametrize("name", [*BY_MONTH, "most-active-actors", "who-met-whom"])
