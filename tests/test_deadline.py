@@ -12,8 +12,9 @@ from contextlib import contextmanager
 from itertools import islice
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from pyoxigraph import Literal, NamedNode, Quad, QueryTriples
+from test_aggregates import generated_store  # noqa: F401  (a fixture)
 
 from bilat.graph import Store
 from bilat.queries.catalogue import load_catalogue
@@ -366,6 +367,19 @@ def test_every_page_query_is_under_the_deadline(fixture_store, path, accept, kin
     else:
         assert response.mimetype == "text/html"
         assert message in response.get_data(as_text=True)
+
+
+def test_the_text_index_is_read_under_the_deadline(generated_store):  # noqa: F811
+    app = create_app({"TESTING": True, "STORE": generated_store, "QUERY_TIMEOUT": 60})
+    answer = app.test_client().get("/questions/evidence-containing.json?word=security&limit=3")
+    assert answer.status_code == 200, answer.data
+    with app.test_request_context("/questions/evidence-containing"):
+        from bilat.webapp.deadline import QueryTooLong, text_search, time_left
+
+        assert text_search("security", 3, True)[0]  # the index answers
+        g.bilat_deadline -= time_left() + 1  # the request's time is spent
+        with pytest.raises(QueryTooLong):
+            text_search("security", 3, True)
 
 
 def test_a_page_gets_one_deadline_for_all_its_queries(fixture_store):

@@ -521,13 +521,16 @@ def rows(
 def text_search(phrase: str, count: int, newest: bool) -> tuple[list[str], bool] | None:
     """The full-text index's first matches (queries/paging.py: Search), under the request's
     deadline; None without an index (a store with no folder)."""
-    path = get_runner().path
-    if path is None:
+    runner = get_runner()
+    if runner.path is None:
         return None
+    left = time_left()
     try:
-        return TextIndex(path).first(phrase, count, newest, time.monotonic() + time_left())
+        if left <= 0:
+            raise TimeoutError
+        return TextIndex(runner.path).first(phrase, count, newest, time.monotonic() + left)
     except TimeoutError:
-        raise QueryTooLong(get_runner().timeout) from None
+        raise QueryTooLong(runner.timeout) from None
 
 
 def written(sparql: str, writer: str, bindings: Mapping[str, Term] | None = None) -> bytes:
