@@ -4,8 +4,8 @@
 rare word reads all of them (at 100k communiqués, 750k sentences, over a minute). The
 index is SQLite's FTS5 with its trigram tokenizer, which finds the texts that contain a
 phrase anywhere (not only whole words), as SPARQL's CONTAINS does. It holds the texts
-queries/views/text.rq selects, with each item's IRI and date, in the order of that query
-(newest first), so the first matches it hands out are the newest: a page binds the items
+queries/views/text.rq selects, with each item's IRI and date, newest first, so the first
+matches it hands out are the newest: a page binds the items
 to the question's query, which still checks and orders them (queries/paging.py).
 
 It is derived data, rebuilt whole with the aggregates graph after every load, in one SQLite
@@ -36,11 +36,24 @@ class TextIndex:
         self.path = folder / FILE_NAME
 
     def rebuild(self, rows: Iterable[tuple[str, str, str]]) -> None:
-        """Replace the index with `rows` (item IRI, date or "", text), in their order."""
+        """Replace the index with `rows` (item IRI, date or "", text), newest first."""
         with closing(sqlite3.connect(self.path, isolation_level=None)) as db:
             db.execute("PRAGMA journal_mode=WAL")  # readers go on reading the old index
             db.execute("BEGIN")
             try:
+                db.execute("CREATE TEMP TABLE staged (iri TEXT, date TEXT, text TEXT)")
+                batch: list[tuple[str, str, str]] = []
+                for iri, date, text in rows:
+                    batch.append((iri, date, text.lower()))
+                    if len(batch) == BATCH:
+                        db.executemany("INSERT INTO staged VALUES (?, ?, ?)", batch)
+                        batch = []
+                db.executemany("INSERT INTO staged VALUES (?, ?, ?)", batch)
+                # an item's rowid is its place, newest first: the order matches come out in
+                db.execute(
+                    "CREATE TEMP TABLE places AS SELECT rowid AS staged FROM staged "
+                    "ORDER BY date DESC, iri"
+                )
                 db.execute("DROP TABLE IF EXISTS texts")
                 db.execute("DROP TABLE IF EXISTS items")
                 db.execute("CREATE TABLE items (rowid INTEGER PRIMARY KEY, iri TEXT, date TEXT)")
@@ -49,13 +62,11 @@ class TextIndex:
                     "CREATE VIRTUAL TABLE texts USING "
                     "fts5(text, content='', tokenize='trigram case_sensitive 1')"
                 )
-                batch: list[tuple[int, str, str, str]] = []
-                for number, (iri, date, text) in enumerate(rows):
-                    batch.append((number, iri, date, text.lower()))
-                    if len(batch) == BATCH:
-                        _insert(db, batch)
-                        batch = []
-                _insert(db, batch)
+                placed = "FROM places JOIN staged ON staged.rowid = places.staged"
+                db.execute(f"INSERT INTO items SELECT places.rowid, iri, date {placed}")
+                db.execute(f"INSERT INTO texts (rowid, text) SELECT places.rowid, text {placed}")
+                db.execute("DROP TABLE staged")
+                db.execute("DROP TABLE places")
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -88,11 +99,6 @@ class TextIndex:
                 if "interrupted" in str(error):
                     raise TimeoutError("the text index lookup ran out of time") from error
                 raise
-
-
-def _insert(db: sqlite3.Connection, batch: list[tuple[int, str, str, str]]) -> None:
-    db.executemany("INSERT INTO items VALUES (?, ?, ?)", [row[:3] for row in batch])
-    db.executemany("INSERT INTO texts (rowid, text) VALUES (?, ?)", [(r[0], r[3]) for r in batch])
 
 
 def _through_last_date(found: sqlite3.Cursor, count: int) -> tuple[list[str], bool]:
