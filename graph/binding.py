@@ -31,9 +31,9 @@ def with_values(sparql: str, bindings: Mapping[str, Term | Sequence]) -> str:
 
     A variable may be bound to a list of terms: the block then has a row for each, and for
     each combination when several are. Several variables named together ("month event")
-    are bound to a list of rows, one term for each. (A VALUES block of its own for a list
-    would spare the engine a join per row, but then Oxigraph's planner hash-joins the
-    OPTIONALs that follow over the whole store.)
+    are bound to a list of rows, one term (or None: UNDEF) for each. (A VALUES block of
+    its own for a list would spare the engine a join per row, but then Oxigraph's planner
+    hash-joins the OPTIONALs that follow over the whole store.)
     """
     if not bindings:
         return sparql
@@ -42,7 +42,9 @@ def with_values(sparql: str, bindings: Mapping[str, Term | Sequence]) -> str:
     rows: list[tuple[Term, ...]] = [()]
     for _, group_rows in groups:
         rows = [(*row, *more) for row in rows for more in group_rows]
-    block = " ".join(f"({' '.join(str(term) for term in row)})" for row in rows)
+    block = " ".join(
+        f"({' '.join('UNDEF' if term is None else str(term) for term in row)})" for row in rows
+    )
     values = f"VALUES ({names}) {{ {block} }}"
     where = WHERE_OPENING.search(sparql)
     if where is None:  # `SELECT * { ... }`: a trailing VALUES, joined with the answers
@@ -66,6 +68,6 @@ def _group(key: str, value: Term | Sequence) -> tuple[list[str], list[tuple[Term
         if len(row) != len(names):
             raise BindingError(f"cannot bind ({key}) = {row}: one term for each variable")
         for name, term in zip(names, row, strict=True):
-            if not isinstance(term, NamedNode | Literal):
+            if not isinstance(term, NamedNode | Literal) and not (term is None and len(names) > 1):
                 raise BindingError(f"cannot bind ?{name} = {term}: bind an IRI or a literal")
     return names, rows

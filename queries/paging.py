@@ -93,6 +93,15 @@ def page_query(
     return f"{saved.sparql.rstrip()}\nLIMIT {stop - start} OFFSET {start}\n", bound
 
 
+def rows_query(variables: list[str], rows: list[dict]) -> tuple[str, Mapping[str, object]]:
+    """A SELECT whose answer is `rows`, in their order: a page already read, to be written
+    as SPARQL results (JSON, CSV…) without reading it again. Its rows are bound as terms
+    (a blank node cannot be: see `page_query`)."""
+    names = " ".join(variables)
+    sparql = f"SELECT {' '.join('?' + v for v in variables)} WHERE {{ }}"
+    return sparql, {names: [tuple(row.get(v) for v in variables) for row in rows]}
+
+
 def _narrowed(
     saved: SavedQuery, bound: Mapping[str, Term], stop: int, run: Run
 ) -> Mapping[str, object]:

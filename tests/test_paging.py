@@ -13,7 +13,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode
 from test_aggregates import CATALOGUE, generated_store  # noqa: F401  (a fixture)
 
 from bilat.graph.binding import BindingError, with_values
-from bilat.queries.paging import page_rows, period_keys
+from bilat.queries.paging import page_rows, period_keys, rows_query
 from bilat.webapp import create_app
 
 BY_MONTH = sorted(name for name, saved in CATALOGUE.items() if saved.by_month)
@@ -243,3 +243,12 @@ def test_a_twin_with_limit_is_the_page(generated_store, name):  # noqa: F811
             for row in whole[start : start + size]
         ]
         assert found == expected and expected
+
+
+def test_a_page_read_is_written_from_its_rows(generated_store):  # noqa: F811
+    saved = CATALOGUE["actor-statements"]
+    answer = run(generated_store)
+    names, whole = answer(saved.sparql, saved.bind(values_for(generated_store, saved)[0]))
+    page = [*whole[:5], {**whole[5], names[-1]: None}]  # an unbound value, as OPTIONAL leaves
+    sparql, bound = rows_query(names, page)
+    assert len(page) == 6 and answer(sparql, bound) == (names, page)

@@ -26,6 +26,7 @@ from flask import (
     request,
     url_for,
 )
+from pyoxigraph import BlankNode
 from werkzeug.routing import BuildError
 
 from bilat.graph.formats import ANSWER_MEDIA_TYPES, MediaType
@@ -37,7 +38,7 @@ from bilat.queries.catalogue import (
     choices,
     load_catalogue,
 )
-from bilat.queries.paging import page_query, page_rows
+from bilat.queries.paging import page_query, page_rows, rows_query
 from bilat.webapp.deadline import DeadlineStore, errors_as, rows, text_search, written
 
 bp = Blueprint("questions", __name__)
@@ -257,11 +258,17 @@ def answer(name: str, suffix: str) -> Response:
     bound = saved.bind(asked(saved, request.args))
     sparql: str = saved.sparql
     if saved.kind == "solutions" and {"limit", "offset"} & set(request.args):
-        # a page of the answer, read as the page reads it (queries/paging.py)
+        # a page of the answer, read as the page reads it (queries/paging.py), then
+        # written from its rows; a page with a blank node is read again as one query
         page = Page.from_args(request.args)
-        sparql, bound = page_query(
-            saved, bound, page.offset, page.offset + page.limit, run=first_rows, search=text_search
-        )
+        stop = page.offset + page.limit
+        variables, found = rows_of(saved, bound, page.offset, stop)
+        if any(isinstance(term, BlankNode) for row in found for term in row.values()):
+            sparql, bound = page_query(
+                saved, bound, page.offset, stop, run=first_rows, search=text_search
+            )
+        else:
+            sparql, bound = rows_query(variables, found)
     response = Response(
         written(sparql, media_type.writer, bound), content_type=media_type.content_type
     )
