@@ -61,14 +61,8 @@ def page_rows(
     search: Search | None = None,
 ) -> tuple[list[str], list[dict]]:
     """Rows start to stop (from 0) of the question's answer, in its order."""
-    found = _by_text(saved, bound, stop, run, search)
-    if found is not None:
-        variables, rows, _ = found
-        return variables, rows[start:stop]
-    if saved.by_month is not None:
-        variables, rows, _ = _by_month(saved, bound, stop, run)
-        return variables, rows[start:stop]
-    variables, rows = run(saved.sparql, _narrowed(saved, bound, stop, run), stop)
+    bindings, found = _prepared(saved, bound, stop, run, search)
+    variables, rows = found or run(saved.sparql, bindings, stop)
     return variables, rows[start:stop]
 
 
@@ -83,14 +77,23 @@ def page_query(
     """A SELECT and its bindings whose answer is rows start to stop of the question's
     (for a page written as SPARQL results: JSON, CSV…). A `by_month` question's months
     (a `text` one's items) are read here, as for `page_rows`, to learn which hold the page."""
+    bindings, _ = _prepared(saved, bound, stop, run, search)
+    return f"{saved.sparql.rstrip()}\nLIMIT {stop - start} OFFSET {start}\n", bindings
+
+
+def _prepared(
+    saved: SavedQuery, bound: Mapping[str, Term], stop: int, run: Run, search: Search | None
+) -> tuple[Mapping[str, object], tuple[list[str], list[dict]] | None]:
+    """The bindings under which the question's first `stop` rows are its whole answer's,
+    and those rows (with their columns) when learning the bindings meant reading them."""
     found = _by_text(saved, bound, stop, run, search)
     if found is not None:
-        bound = {**bound, saved.text.finds: found[2]}
-    elif saved.by_month is not None:
-        _, _, bound = _by_month(saved, bound, stop, run)
-    else:
-        bound = _narrowed(saved, bound, stop, run)
-    return f"{saved.sparql.rstrip()}\nLIMIT {stop - start} OFFSET {start}\n", bound
+        variables, rows, items = found
+        return {**bound, saved.text.finds: items}, (variables, rows)
+    if saved.by_month is not None:
+        variables, rows, bindings = _by_month(saved, bound, stop, run)
+        return bindings, (variables, rows)
+    return _narrowed(saved, bound, stop, run), None
 
 
 def rows_query(variables: list[str], rows: list[dict]) -> tuple[str, Mapping[str, object]]:
