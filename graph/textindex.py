@@ -78,27 +78,26 @@ class TextIndex:
         """The IRIs of the first `count` items whose text contains `phrase` (any case), in
         the index's order (`newest` False: reversed), and of every later item of the same
         date as the last of them; and whether these are all the matches. None when the
-        index cannot say: no index yet, or a phrase too short to look up. `deadline` is a
-        time.monotonic() value past which the lookup stops with TimeoutError."""
+        index cannot say: no index (or none this process can read), or a phrase too short
+        to look up. `deadline` is a time.monotonic() value past which the lookup stops with
+        TimeoutError."""
         phrase = phrase.lower()
         if len(phrase) < SHORTEST or not self.path.exists():
             return None
-        with closing(sqlite3.connect(self.path)) as db:
-            if deadline is not None:  # a non-zero return interrupts the statement
-                db.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
-            try:
+        try:
+            with closing(sqlite3.connect(self.path)) as db:
+                if deadline is not None:  # a non-zero return interrupts the statement
+                    db.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
                 found = db.execute(
                     "SELECT iri, date FROM texts JOIN items ON items.rowid = texts.rowid "
                     f"WHERE texts MATCH ? ORDER BY texts.rowid {'ASC' if newest else 'DESC'}",
                     ['"' + phrase.replace('"', '""') + '"'],
                 )
                 return _through_last_date(found, count)
-            except sqlite3.OperationalError as error:
-                if "no such table" in str(error):
-                    return None
-                if "interrupted" in str(error):
-                    raise TimeoutError("the text index lookup ran out of time") from error
-                raise
+        except sqlite3.DatabaseError as error:
+            if "interrupted" in str(error):
+                raise TimeoutError("the text index lookup ran out of time") from error
+            return None  # no index yet, or one this process cannot read: read without it
 
 
 def _through_last_date(found: sqlite3.Cursor, count: int) -> tuple[list[str], bool]:

@@ -94,3 +94,9 @@ def test_loading_a_communique_indexes_its_evidence(tmp_path):
     for claim, text in sentences.items():
         word = max(text.split(), key=len)
         assert claim in index.first(word, 100)[0], word
+
+
+def test_an_unreadable_index_cannot_say(tmp_path):
+    broken = TextIndex(tmp_path)
+    broken.path.write_bytes(b"not a database at all" * 100)
+    assert broken.first("security", 9) is None
