@@ -9,8 +9,10 @@ otherwise, as their `#+` header says (queries/catalogue.py):
   (queries/aggregates/50-*.rq, 51-*.rq) of the months ?month is bound to. It is run on the
   newest month first (or the oldest), then on the next two, four, eight… until the page is
   full: its months are in the order of its rows, so the chunks' rows, one after the
-  other, are the whole answer's first rows, and a page costs what its months hold. (Items
-  without a date are in no month: the whole answer has them, a page does not.)
+  other, are the whole answer's first rows, and a page costs what its months hold. With
+  `items` and `keys`, a chunk's items are sorted by their keys first (their dates) and the
+  query runs on the first few only: a month may hold thousands. (Items without a date
+  are in no month: the whole answer has them, a page does not.)
 - `periods`: the query sums precomputed rows per period (a month "YYYY-MM", a year
   "YYYY" or "all") and keeps those that cover its dates; ?key is bound to the few periods
   that may, so the engine looks those up instead of filtering every row.
@@ -25,8 +27,8 @@ otherwise, as their `#+` header says (queries/catalogue.py):
   count is bound to those whose rows start before the page ends: a first page reads the
   few pairs that met most, not every pair of the kind.
 
-Unbound, ?month, ?key, the items and the ranked variable leave the query whole: the standalone text
-and the twins give the whole answer.
+Unbound, ?month, ?key, the items and the ranked variable leave the query whole: the
+standalone text and the twins give the whole answer.
 """
 
 from __future__ import annotations
@@ -221,6 +223,7 @@ def _by_items(
         key=lambda found: found[0],
         reverse=order.order == "newest",
     )
+    last = {item: place for place, (_, _, item) in enumerate(keyed)}  # an item's last key
     rest = {n: value for n, value in in_chunk.items() if n != "month"}
     variables: list[str] = []
     rows: list[dict] = []
@@ -229,14 +232,25 @@ def _by_items(
         # as many items as rows are missing, at least twice as many as last time (some
         # items may have no row: the keys pattern may be looser than the query)
         batch = max(wanted - len(rows), 2 * batch)
-        end = min(taken + batch, len(keyed))
-        while 0 < end < len(keyed) and keyed[end][0] == keyed[end - 1][0]:
-            end += 1
+        end = _closed(keyed, taken, min(taken + batch, len(keyed)), last)
         pairs = list(dict.fromkeys((month, item) for _, month, item in keyed[taken:end]))
         variables, more = run(saved.sparql, {**rest, f"month {name}": pairs}, None)
         rows += more
         taken = end
     return variables, rows, list(dict.fromkeys((m, item) for _, m, item in keyed[:taken]))
+
+
+def _closed(keyed: list[tuple], start: int, end: int, last: Mapping[Term, int]) -> int:
+    """Where the items from `start` end: past every key tied with the one before `end`, and
+    past every later key of an item taken (an event with two dates in one month): the query
+    gives all of an item's rows, and they must all come before those of the items left."""
+    while True:
+        while 0 < end < len(keyed) and keyed[end][0] == keyed[end - 1][0]:
+            end += 1
+        furthest = max((last[item] for _, _, item in keyed[start:end]), default=-1) + 1
+        if furthest <= end:
+            return end
+        end = furthest
 
 
 def months_between(months: list[str], first: str | None, last: str | None) -> list[str]:

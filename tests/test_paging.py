@@ -10,8 +10,9 @@ from itertools import islice
 
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode
-from test_aggregates import CATALOGUE, generated_store  # noqa: F401  (a fixture)
+from test_aggregates import CATALOGUE, generate, generated_store  # noqa: F401  (a fixture)
 
+from bilat.graph import Store
 from bilat.graph.binding import BindingError, with_values
 from bilat.queries.paging import page_rows, period_keys, rows_query
 from bilat.webapp import create_app
@@ -252,3 +253,38 @@ def test_a_page_read_is_written_from_its_rows(generated_store):  # noqa: F811
     page = [*whole[:5], {**whole[5], names[-1]: None}]  # an unbound value, as OPTIONAL leaves
     sparql, bound = rows_query(names, page)
     assert len(page) == 6 and answer(sparql, bound) == (names, page)
+
+
+@pytest.fixture(scope="module")
+def twice_dated(tmp_path_factory):
+    """A generated store in which the events of one month also have a second date there,
+    as when one communiqué dates an event to the month and another to the day."""
+    folder = tmp_path_factory.mktemp("twice")
+    generate.generate(60, folder / "g.nq", seed=11, pool=200)
+    store = Store(folder / "store")
+    store.import_file(folder / "g.nq", refresh=False)
+    store.update(  # an update reads the named graphs by name (GRAPH ?g), not as a union
+        "INSERT { GRAPH <https://w3id.org/bilat/id/graph/second> { ?event bilat:date ?late } }"
+        " WHERE { SELECT DISTINCT ?event ?late { GRAPH ?g { ?event bilat:date ?date }"
+        "   FILTER(STRLEN(STR(?date)) = 10 && SUBSTR(STR(?date), 9, 2) < \"15\")"
+        "   BIND(STRDT(CONCAT(SUBSTR(STR(?date), 1, 8), \"28\"), xsd:date) AS ?late) } }"
+    )
+    assert len(store.quads(NamedNode("https://w3id.org/bilat/id/graph/second"))) > 20
+    store.refresh_aggregates()
+    yield store
+    store.close()
+
+
+@pytest.mark.parametrize("name", ["actor-events", "planned-events", "timeline-between-countries"])
+def test_items_with_two_dates_in_a_month_keep_the_pages_whole(twice_dated, name):
+    saved = CATALOGUE[name]
+    answer = run(twice_dated)
+    checked = 0
+    for values in values_for(twice_dated, saved):
+        bound = saved.bind(values)
+        names, whole = answer(saved.sparql, bound)
+        for start, stop in [(0, 1), (0, 2), (0, 5), (2, 9), (0, len(whole) + 2)]:
+            columns, page = page_rows(saved, bound, start, stop, answer)
+            assert same(page) == same(whole[start:stop]), (values, start, stop)
+        checked += len(whole)
+    assert checked > 5
