@@ -216,7 +216,9 @@ class Store:
         )
         try:
             index.rebuild(rows)
-        except sqlite3.Error as error:  # a full disk: the old index stays
+        except sqlite3.Error as error:  # the old index stays
+            if "disk is full" in str(error):
+                raise StoreError(f"the disk holding the store {self.path} is full") from error
             raise StoreError(f"cannot write the text index {index.path}: {error}") from error
 
     # --- reading -----------------------------------------------------------------
