@@ -5,8 +5,8 @@ rare word reads all of them (at 100k communiqués, 750k sentences, over a minute
 index is SQLite's FTS5 with its trigram tokenizer, which finds the texts that contain a
 phrase anywhere (not only whole words), as SPARQL's CONTAINS does. It holds the texts
 queries/views/text.rq selects, with each item's IRI and date, newest first, so the first
-matches it hands out are the newest: a page binds the items
-to the question's query, which still checks and orders them (queries/paging.py).
+matches it hands out are the newest: a page binds the items to the question's query,
+which still checks and orders them (queries/paging.py).
 
 It is derived data, rebuilt whole with the aggregates graph after every load, in one SQLite
 transaction: a reader sees the old index or the new one. The texts are lowercased here, and
@@ -36,7 +36,7 @@ class TextIndex:
         self.path = folder / FILE_NAME
 
     def rebuild(self, rows: Iterable[tuple[str, str, str]]) -> None:
-        """Replace the index with `rows` (item IRI, date or "", text), newest first."""
+        """Replace the index with `rows` (item IRI, date or "", text; in any order)."""
         with closing(sqlite3.connect(self.path, isolation_level=None)) as db:
             db.execute("PRAGMA journal_mode=WAL")  # readers go on reading the old index
             db.execute("BEGIN")
