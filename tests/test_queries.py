@@ -231,6 +231,11 @@ def test_a_query_whose_parameter_is_not_projected_is_refused(tmp_path: Path):
         ("#+ params: [actor]", "params must be a mapping"),
         ("#+ text: {search: nothing, finds: actor}", "text needs search: PARAM, finds: VAR"),
         ("#+ by_month: {order: sideways}", "by_month needs an order: newest or oldest"),
+        ("#+ by_month: {order: newest, items: actor}", "items (a variable) and keys"),
+        (
+            "#+ by_month: {order: newest, items: actor, keys: '?actor a ?month'}",
+            "binds it and ?key",
+        ),
     ],
 )
 def test_a_bad_header_is_refused(tmp_path: Path, header: str, message: str):
