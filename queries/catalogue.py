@@ -23,6 +23,13 @@ the query orders by, a month is read in its first items only (a month may hold t
 `ranked: {by: VAR, ranks: PATTERN}` marks a query ordered by ?VAR, descending, whose
 `ranks` pattern gives each value of ?VAR and ?above, the number of rows before it: a page
 binds ?VAR to the values whose rows start before its end.
+`top: {finds: VAR, node: TEMPLATE, score: VAR, levels: PATTERN, members: PATTERN}` marks
+a `periods` query that sums ?VAR nodes, one per member (an actor) and period, and is
+ordered by their sum ?score, descending: `levels` gives each period ?key's ?level with the
+?score its members have there and ?above, how many members of the period score higher;
+`members` each ?level's ?member; `node` (with {key} and {member}, the MD5 of the
+member's IRI, as SPARQL's MD5 writes it) names a member's node in a period. A page
+binds ?VAR to the nodes of the few members that can reach its last row.
 `text: {search: PARAM, finds: VAR, order: newest | oldest}` marks a query whose ?VAR items
 are those whose text (queries/views/text.rq) contains the parameter's value, in the order
 of their dates: a page binds ?VAR to the first few the full-text index finds.
@@ -184,6 +191,18 @@ class ByMonth:
 
 
 @dataclass(frozen=True)
+class Top:
+    """How a query's busiest members are found period by period (see the module's
+    docstring)."""
+
+    finds: str  # the variable of the nodes the query sums
+    node: str  # the IRI of a member's node in a period: {key}, {member}
+    score: str  # the column the query is ordered by, descending: the nodes' sum
+    levels: str  # a graph pattern binding ?key, ?level, ?score, ?above
+    members: str  # a graph pattern binding ?level's ?member
+
+
+@dataclass(frozen=True)
 class TextSearch:
     """How a query's items are found in the full-text index (see the module's docstring)."""
 
@@ -209,6 +228,7 @@ class SavedQuery:
     periods: tuple[str | None, str | None] | None = None  # the date parameters they cover
     ranked: tuple[str, str] | None = None  # the variable ranked by, and its ranks pattern
     text: TextSearch | None = None
+    top: Top | None = None
 
     def values(self, raw: Mapping[str, str]) -> dict[str, str]:
         """Every parameter's text value: the given one, else the default or example."""
@@ -267,6 +287,7 @@ def read_query(path: Path) -> SavedQuery:
         periods=_periods(path, meta.get("periods"), params),
         ranked=_ranked(path, meta.get("ranked")),
         text=_text(path, meta.get("text"), params),
+        top=_top(path, meta.get("top")),
     )
     _check_bindable(saved)
     return saved
@@ -331,6 +352,26 @@ def _ranked(path: Path, spec: Any) -> tuple[str, str] | None:
             f"{path.name}: ranked needs by: VAR and ranks: a pattern binding ?VAR and ?above"
         )
     return str(by), ranks
+
+
+def _top(path: Path, spec: Any) -> Top | None:
+    if spec is None:
+        return None
+    names = Top.__dataclass_fields__
+    fields = {name: str(spec.get(name) or "") for name in names} if isinstance(spec, dict) else {}
+    binds = {"levels": ("key", "level", "score", "above"), "members": ("level", "member")}
+    if not (
+        fields
+        and all(VARIABLE_NAME.fullmatch(fields[name]) for name in ("finds", "score"))
+        and {"{key}", "{member}"} <= set(re.findall(r"\{\w*\}", fields["node"]))
+        and all(re.search(rf"[?$]{v}\b", fields[name]) for name, vs in binds.items() for v in vs)
+    ):
+        raise CatalogueError(
+            f"{path.name}: top needs finds: VAR, score: VAR, node: an IRI with {{key}} and "
+            "{member}, levels: a pattern binding ?key, ?level, ?score and ?above, and "
+            "members: a pattern binding ?level's ?member"
+        )
+    return Top(**fields)
 
 
 def _text(path: Path, spec: Any, params: Mapping[str, Param]) -> TextSearch | None:
@@ -409,6 +450,16 @@ def _check_bindable(saved: SavedQuery) -> None:
         raise CatalogueError(f"{name}: text finds ?{saved.text.finds}, not in the query")
     if saved.periods and not re.search(r"[?$]key\b", saved.sparql):
         raise CatalogueError(f"{name}: periods, but the query has no ?key")
+    if saved.top and not (
+        saved.periods
+        and re.search(rf"[?$]{saved.top.finds}\b", saved.sparql)
+        and projected is not None
+        and saved.top.score in projected
+    ):
+        raise CatalogueError(
+            f"{name}: top needs periods, ?{saved.top.finds} in the query and "
+            f"?{saved.top.score} in its SELECT projection"
+        )
     for param in terms:
         if not re.search(rf"[?$]{re.escape(param)}\b", saved.sparql):
             raise CatalogueError(

@@ -22,6 +22,11 @@ otherwise, as their `#+` header says (queries/catalogue.py):
   query checks and orders them as it would every item. (Without an index, as on a SPARQL
   server, or for a phrase too short to look up, the question is read as its other header
   says, or whole.)
+- `top`: a `periods` query ordered by a sum over its periods, descending (most-active-
+  actors: each actor's activity). Each period's members (actors) are ranked in levels,
+  one per score (queries/aggregates/27-*.rq, 28-*.rq); a page reads every period's levels
+  from the top down, as deep as it must for no member left out to reach its last row,
+  and binds the query's nodes to those of the members that may.
 - `ranked`: the query is ordered by a count, descending (who-met-whom: ?times); its ranks
   (queries/aggregates/41-met-ranks.rq) say how many rows come before each count, and the
   count is bound to those whose rows start before the page ends: a first page reads the
@@ -33,6 +38,7 @@ standalone text and the twins give the whole answer.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -110,19 +116,85 @@ def rows_query(variables: list[str], rows: list[dict]) -> tuple[str, Mapping[str
 def _narrowed(
     saved: SavedQuery, bound: Mapping[str, Term], stop: int, run: Run
 ) -> Mapping[str, object]:
-    """The bindings of a `periods` question with ?key bound to the periods that may cover
-    its dates, of a `ranked` one with its variable bound to the counts whose rows start
-    before `stop`; others' as they are."""
+    """The bindings of a `top` question with its nodes bound to those of the members that
+    may reach `stop` rows, of another `periods` question with ?key bound to the periods
+    that may cover its dates, of a `ranked` one with its variable bound to the counts
+    whose rows start before `stop`; others' as they are."""
+    if saved.top is not None:
+        return _top(saved, bound, stop, run)
     if saved.periods is not None:
-        first, last = (_month(bound.get(name or "")) for name in saved.periods)
-        keys = period_keys(data_months(run), first, last)
-        return {**bound, "key": [Literal(key) for key in keys]}
+        return {**bound, "key": [Literal(key) for key in _periods(saved, bound, run)]}
     if saved.ranked is not None:
         by, ranks = saved.ranked
         _, found = _select(f"?{by} ?above", ranks, bound, run)
         counts = [row[by] for row in found if int(row["above"].value) < stop]
         return {**bound, by: counts}
     return bound
+
+
+def _periods(saved: SavedQuery, bound: Mapping[str, Term], run: Run) -> list[str]:
+    """The keys of the periods that may cover a `periods` question's dates."""
+    first, last = (_month(bound.get(name or "")) for name in saved.periods or (None, None))
+    return period_keys(data_months(run), first, last)
+
+
+def _top(
+    saved: SavedQuery, bound: Mapping[str, Term], stop: int, run: Run
+) -> Mapping[str, object]:
+    """The bindings under which a `top` question's first `stop` rows are its whole
+    answer's: its nodes bound to those of the members that may score that high.
+
+    The threshold algorithm of Fagin, Lotem and Naor (2003) without random access: a
+    member met in the levels read so far scores at least the sum of its periods' levels,
+    and at most that plus, in each period where it was not met, the highest score left
+    unread there; a member never met scores at most the sum of those. Levels are read
+    deeper (twice as deep each time) until the `stop`-th best least score beats that sum;
+    a member met whose most cannot reach it is left out too."""
+    top = saved.top
+    keys = _periods(saved, bound, run)
+    _, found = _select(
+        "?key ?level ?score ?above", top.levels, {**bound, "key": [Literal(k) for k in keys]}, run
+    )
+    ladders: dict[str, list[tuple[int, float, Term]]] = {}
+    for row in found:
+        step = (int(row["above"].value), float(row["score"].value), row["level"])
+        ladders.setdefault(row["key"].value, []).append(step)
+    for ladder in ladders.values():
+        ladder.sort(key=lambda step: step[0])
+    met: dict[Term, dict[str, float]] = {}  # a member's score in each period it was met
+    depth, done = stop, 0
+    while True:
+        levels = {
+            level: (key, score)
+            for key, ladder in ladders.items()
+            for above, score, level in ladder
+            if done <= above < depth
+        }
+        if levels:
+            _, members = _select("?level ?member", top.members, {"level": list(levels)}, run)
+            for row in members:
+                key, score = levels[row["level"]]
+                met.setdefault(row["member"], {})[key] = score
+        unread = {
+            key: next((score for above, score, _ in ladder if above >= depth), 0.0)
+            for key, ladder in ladders.items()
+        }
+        least = sorted((sum(scores.values()) for scores in met.values()), reverse=True)
+        bar = least[stop - 1] if len(least) >= stop else 0.0
+        if not any(unread.values()) or bar > sum(unread.values()):
+            break
+        done, depth = depth, 2 * depth
+    may = [
+        member
+        for member, scores in met.items()
+        if sum(scores.values()) + sum(s for k, s in unread.items() if k not in scores) >= bar
+    ]
+    nodes = [
+        NamedNode(top.node.format(key=key, member=hashlib.md5(member.value.encode()).hexdigest()))
+        for member in may
+        for key in keys
+    ]
+    return {**bound, top.finds: nodes}
 
 
 def question_months(pattern: str, bound: Mapping[str, Term], run: Run) -> list[str]:

@@ -236,6 +236,12 @@ def test_a_query_whose_parameter_is_not_projected_is_refused(tmp_path: Path):
             "#+ by_month: {order: newest, items: actor, keys: '?actor a ?month'}",
             "binds it and ?key",
         ),
+        ("#+ top: {finds: actor, score: n}", "top needs finds: VAR, score: VAR, node"),
+        (
+            "#+ top: {finds: actor, score: actor, node: 'x:{key}/{member}', "
+            "levels: '?key ?level ?score ?above', members: '?level ?member'}",
+            "top needs periods",
+        ),
     ],
 )
 def test_a_bad_header_is_refused(tmp_path: Path, header: str, message: str):
