@@ -71,6 +71,17 @@ SELECT ?actor (SUM(?c1) AS ?claims) (SUM(?c2) AS ?commitments) (SUM(?c3) AS ?eve
   }} GROUP BY ?actor ?month
 }} GROUP BY ?actor"""
 
+COUNTRY_ACTORS = """
+SELECT ?country ?actor ?label ?kind ?role (COUNT(DISTINCT ?claim) AS ?claims)
+WHERE {
+  ?actor bilat:country ?country ; a ?kind .
+  ?kind rdfs:subClassOf bilat:Actor .
+  OPTIONAL { ?actor rdfs:label ?label FILTER(LANG(?label) IN ("", "en")) }
+  OPTIONAL { ?actor bilat:role ?role FILTER(LANGMATCHES(LANG(?role), "en")) }
+  OPTIONAL { ?actor bilat:said ?claim }
+}
+GROUP BY ?country ?actor ?label ?kind ?role"""
+
 TIMELINE = """
 SELECT DISTINCT ?country_a ?country_b ?date ?event ?kind ?status ?label
 WHERE {
@@ -137,6 +148,13 @@ def test_most_active_actors_match_a_direct_group_by(generated_store, window):
     found = rows(result, ["actor", "claims", "commitments", "events"])
     expected = rows(generated_store.query(MOST_ACTIVE.format(**window)))
     assert len(found) > 20 and found == expected
+
+
+@pytest.mark.parametrize("country", ["usa", "mex", "chn"])
+def test_country_actors_match_a_direct_group_by(generated_store, country):
+    found = saved(generated_store, "country-actors", {"country": country})
+    expected = direct(generated_store, COUNTRY_ACTORS, {"country": country}, "country-actors")
+    assert any(int(row[-1]) > 0 for row in found) and found == expected
 
 
 def test_timeline_between_countries_matches_the_property_path(generated_store):
