@@ -302,7 +302,7 @@ def main() -> None:
         start = time.monotonic()
         export(args.store, files[0])
         print(f"exported {quads:,} quads to {files[0]} in {time.monotonic() - start:.1f} s")
-    ox = store_timings(args.store, drawn, args.budget, args.min_runs)
+    ox, _ = store_timings(args.store, drawn, args.budget, args.min_runs)
     load(args.home, files)
     with Virtuoso(args.home, folders(files)) as virt:
         count = int(virt.select(COUNT_QUADS)["results"]["bindings"][0]["n"]["value"])

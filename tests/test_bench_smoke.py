@@ -45,6 +45,16 @@ def test_web_compares_store_twin_and_sparql_and_reads_memory(store_dir):
     assert "DISAGREE" not in done.stdout
 
 
+def test_web_times_first_pages_and_their_sparql(store_dir):
+    done = run("web.py", "--store", store_dir, "--runs", "2", "--requests", "2", "--page", "3",
+               "--questions", "actor-statements", "most-active-actors")
+    assert done.returncode == 0, done.stderr[-2000:]
+    row = next(line for line in done.stdout.splitlines() if line.startswith("| most-active"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert cells[2] == "3" and len(cells) == 12 and "errors" not in row  # 3 rows, 4 ways
+    assert "DISAGREE" not in done.stdout
+
+
 def test_loadtest_counts_requests_and_no_errors(store_dir):
     done = run("loadtest.py", "--store", store_dir, "--clients", "4", "--duration", "2",
                "--max-requests", "40", "--questions", "actor-statements", "planned-events")
