@@ -301,7 +301,8 @@ def unordered_lists(row: dict) -> dict:
 
 
 def answers(store) -> dict[str, object]:
-    """Every canned question's JSON answer (for its examples) and a /sparql answer."""
+    """Every canned question's JSON answer (for its examples), its first page as the web
+    page reads it (queries/paging.py), and a /sparql answer."""
     client = create_app({"TESTING": True, "STORE": store}).test_client()
     found = {}
     for name, saved in CATALOGUE.items():
@@ -311,10 +312,11 @@ def answers(store) -> dict[str, object]:
             assert response.status_code == 200, (name, response.data[:300])
             found[name] = canonical(parse(response.data, RDF_FORMATS["nt"]))
             continue
-        response = client.get(f"/questions/{name}.json", query_string=examples)
-        assert response.status_code == 200, (name, response.data[:300])
-        found[name] = sorted(json.dumps(unordered_lists(row), sort_keys=True)
-                             for row in response.get_json()["results"]["bindings"])
+        for key, limit in ((name, {}), (f"{name} page", {"limit": 3})):
+            response = client.get(f"/questions/{name}.json", query_string={**examples, **limit})
+            assert response.status_code == 200, (key, response.data[:300])
+            found[key] = sorted(json.dumps(unordered_lists(row), sort_keys=True)
+                                for row in response.get_json()["results"]["bindings"])
     sparql = client.get("/sparql", query_string={"query": "SELECT ?c WHERE { ?c a bilat:Claim }"},
                         headers={"Accept": "application/sparql-results+json"})
     assert sparql.status_code == 200
