@@ -142,27 +142,47 @@ def _top(
     saved: SavedQuery, bound: Mapping[str, Term], stop: int, run: Run
 ) -> Mapping[str, object]:
     """The bindings under which a `top` question's first `stop` rows are its whole
-    answer's: its nodes bound to those of the members that may score that high.
-
-    The threshold algorithm of Fagin, Lotem and Naor (2003) without random access: a
-    member met in the levels read so far scores at least the sum of its periods' levels,
-    and at most that plus, in each period where it was not met, the highest score left
-    unread there; a member never met scores at most the sum of those. Levels are read
-    deeper (twice as deep each time) until the `stop`-th best least score beats that sum;
-    a member met whose most cannot reach it is left out too."""
+    answer's: its nodes bound to those of the members that may score that high."""
     top = saved.top
     keys = _periods(saved, bound, run)
     _, found = _select(
         "?key ?level ?score ?above", top.levels, {**bound, "key": [Literal(k) for k in keys]}, run
     )
-    ladders: dict[str, list[tuple[int, float, Term]]] = {}
+    ladders: dict[str, list[tuple[int, float, Term]]] = {}  # per period, from the top
     for row in found:
         step = (int(row["above"].value), float(row["score"].value), row["level"])
         ladders.setdefault(row["key"].value, []).append(step)
     for ladder in ladders.values():
         ladder.sort(key=lambda step: step[0])
+
+    def members(levels: list[Term]) -> list[tuple[Term, Term]]:
+        _, rows = _select("?level ?member", top.members, {"level": levels}, run)
+        return [(row["level"], row["member"]) for row in rows]
+
+    nodes = [
+        NamedNode(top.node.format(key=key, member=hashlib.md5(member.value.encode()).hexdigest()))
+        for member in _busiest(ladders, members, max(stop, 1))
+        for key in keys
+    ]
+    return {**bound, top.finds: nodes}
+
+
+def _busiest(
+    ladders: Mapping[str, list[tuple[int, float, Term]]],
+    members: Callable[[list[Term]], list[tuple[Term, Term]]],
+    count: int,
+) -> list[Term]:
+    """The members that may be among the `count` whose scores, summed over the periods,
+    are highest; each period's levels as (members above, score, level), from the top.
+
+    The threshold algorithm of Fagin, Lotem and Naor (2003) without random access: a
+    member met in the levels read so far scores at least the sum of its levels' scores,
+    and at most that plus, in each period where it was not met, the highest score left
+    unread there; a member never met scores at most the sum of those. Levels are read
+    deeper (twice as deep each time) until the `count`-th best least score beats that sum;
+    a member met whose most cannot reach it is left out too."""
     met: dict[Term, dict[str, float]] = {}  # a member's score in each period it was met
-    depth, done = stop, 0
+    depth, done = count, 0
     while True:
         levels = {
             level: (key, score)
@@ -170,31 +190,23 @@ def _top(
             for above, score, level in ladder
             if done <= above < depth
         }
-        if levels:
-            _, members = _select("?level ?member", top.members, {"level": list(levels)}, run)
-            for row in members:
-                key, score = levels[row["level"]]
-                met.setdefault(row["member"], {})[key] = score
+        for level, member in members(list(levels)) if levels else []:
+            key, score = levels[level]
+            met.setdefault(member, {})[key] = score
         unread = {
             key: next((score for above, score, _ in ladder if above >= depth), 0.0)
             for key, ladder in ladders.items()
         }
         least = sorted((sum(scores.values()) for scores in met.values()), reverse=True)
-        bar = least[stop - 1] if len(least) >= stop else 0.0
+        bar = least[count - 1] if len(least) >= count else 0.0
         if not any(unread.values()) or bar > sum(unread.values()):
             break
         done, depth = depth, 2 * depth
-    may = [
+    return [
         member
         for member, scores in met.items()
         if sum(scores.values()) + sum(s for k, s in unread.items() if k not in scores) >= bar
     ]
-    nodes = [
-        NamedNode(top.node.format(key=key, member=hashlib.md5(member.value.encode()).hexdigest()))
-        for member in may
-        for key in keys
-    ]
-    return {**bound, top.finds: nodes}
 
 
 def question_months(pattern: str, bound: Mapping[str, Term], run: Run) -> list[str]:
