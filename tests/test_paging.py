@@ -301,6 +301,10 @@ def test_a_twin_with_limit_is_the_page(generated_store, name):  # noqa: F811
             for row in whole[start : start + size]
         ]
         assert found == expected and expected
+    # the same page as CSV: a header line, then a line per row
+    response = client.get(f"/questions/{name}.csv", query_string={**values, "limit": 4})
+    lines = response.get_data(as_text=True).splitlines()
+    assert response.status_code == 200 and lines[0].split(",") == names and len(lines) == 5
 
 
 def test_a_page_read_is_written_from_its_rows(generated_store):  # noqa: F811
