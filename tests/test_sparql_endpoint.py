@@ -293,6 +293,13 @@ def test_a_query_without_the_word_service_goes_to_the_store(client, query: str, 
     assert response.status_code == 200 and response.content_type.startswith(kind)
 
 
+def test_a_long_prologue_that_leads_nowhere_is_refused_at_once(client):
+    # the prologue pattern cuts spaces and comments one way only: with `\s+` inside its
+    # `*`, these 60 spaces alone would take the regex 2**60 steps before it gave up
+    response = ask(client, "get", " " * 60 + "# a comment\n" * 60 + "SELEKT * WHERE { }")
+    assert response.status_code == 400
+
+
 def test_a_bad_query_without_the_word_service_gets_the_stores_message(client):
     response = ask(client, "get", "SELECT ?s WHERE { ?s ?p }")
     assert response.status_code == 400

@@ -48,9 +48,12 @@ ANSWER_KINDS: dict[str, str] = {
     "DescribeQuery": "graph",
 }
 # A query's prologue and then its form, as the keyword says (comments and IRIs may hold
-# anything, so only what a prologue holds is skipped).
+# anything, so only what a prologue holds is skipped). Each piece of the prologue can be
+# cut one way only (a space at a time, a comment to its line's end), so a text that does
+# not match fails in linear time: `\s+` or an open-ended comment inside the `*` would let
+# a run of spaces be cut in exponentially many ways.
 PLAIN_FORM = re.compile(
-    r"(?:\s+|#[^\n]*|BASE\s*<[^>\s]*>|PREFIX\s+[^\s:]*:\s*<[^>\s]*>)*"
+    r"(?:\s|#[^\n]*\n|BASE\s*<[^>\s]*>|PREFIX\s+[^\s:]*:\s*<[^>\s]*>)*"
     r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
     re.IGNORECASE,
 )
