@@ -37,10 +37,10 @@ from pyoxigraph import Store as OxStore
 from SPARQLWrapper import DIGEST, INSERT, POST, SELECT, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
+from bilat.graph.aggregates import AGGREGATES_GRAPH, aggregate_queries
 from bilat.graph.binding import BindingError, with_values
 from bilat.graph.formats import rdf_format_of
 from bilat.graph.store import (
-    AGGREGATES_IRI,
     QueryResult,
     Store,
     StoreError,
@@ -149,8 +149,6 @@ class RemoteStore:
         Each file's rows are stored before the next file runs (it may read them), so a
         reader may see them incomplete, as on the embedded store.
         """
-        from bilat.graph.aggregates import AGGREGATES_GRAPH, aggregate_queries
-
         self.update(f"DROP SILENT GRAPH {AGGREGATES_GRAPH}")
         rows: list[Quad] = []
         for name, construct in aggregate_queries():
@@ -191,7 +189,7 @@ class RemoteStore:
     def named_graphs(self) -> list[NamedNode]:
         """Every named graph's name, the vocabulary graph included, the aggregates graph
         (derived data, graph/aggregates.py) left out."""
-        return [g for g in self._graph_names() if g.value != AGGREGATES_IRI]
+        return [g for g in self._graph_names() if g != AGGREGATES_GRAPH]
 
     def _graph_names(self) -> list[NamedNode]:
         # `GRAPH ?g {}` would also find empty graphs, but Virtuoso answers it wrongly

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -26,8 +29,10 @@ from pyoxigraph import (
     Store as OxStore,
 )
 
+from bilat.graph.aggregates import AGGREGATES_GRAPH
 from bilat.graph.binding import BindingError, with_values
 from bilat.graph.formats import RESULT_FORMATS, rdf_format, rdf_format_of
+from bilat.graph.rowfiles import RowFiles
 from bilat.graph.textindex import QUERY as TEXT_QUERY
 from bilat.graph.textindex import TextIndex
 from bilat.ontology import ONTOLOGY_FILE, PREFIXES, TOPICS_FILE, VOCABULARY_GRAPH
@@ -66,6 +71,8 @@ class Store:
                     "(stop `bilat serve` first, or use another --store)"
                 ) from error
             raise StoreError(f"cannot open the store {self.path}: {error}") from error
+        self._rows = RowFiles(self.path)  # what each aggregates file wrote (graph/rowfiles.py)
+        self._writing = threading.Lock()  # one bulk load at a time (they are not transactions)
 
     def close(self) -> None:
         """Flush the write-ahead log (so the next open does not replay it) and let go of
@@ -182,38 +189,80 @@ class Store:
         return next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
 
     def refresh_aggregates(self) -> None:
-        """Recompute the aggregates graph (graph/aggregates.py) from the whole dataset.
+        """Bring the aggregates graph (graph/aggregates.py) and the full-text index
+        (graph/textindex.py) up to date with the whole dataset: call it after loading.
 
-        Call it after loading. Each file's rows are added before the next file runs (a
-        file may read its predecessors' rows), so a reader may see them incomplete. The
-        full-text index (graph/textindex.py) is rebuilt with them.
+        Each aggregates file's rows are compared with those it wrote last time
+        (graph/rowfiles.py) and only the difference is written. The files run side by side
+        where they can (one that reads another's rows runs after it); until the refresh
+        ends, a reader may see some files' new rows beside others' old ones.
         """
-        from bilat.graph.aggregates import AGGREGATES_GRAPH, aggregate_queries
+        from bilat.graph.aggregates import aggregate_queries, run_in_order, run_order
 
-        if self._store.contains_named_graph(AGGREGATES_GRAPH):
-            self._store.remove_graph(AGGREGATES_GRAPH)  # faster than a DROP GRAPH update
-        for name, construct in aggregate_queries():
+        if self._store.contains_named_graph(AGGREGATES_GRAPH) != self._rows.exists():
+            # rows with no record of who wrote them (an older bilat, a graph dropped by
+            # hand, a failed import): start again from nothing
+            self._store.remove_graph(AGGREGATES_GRAPH)
+            self._rows.clear()
+        queries = aggregate_queries()
+        order = run_order([*queries, (TEXT_VIEW, TEXT_QUERY)])
+        for gone in self._rows.names() - {name for name, _ in queries}:  # a file deleted
+            self._replace_rows(gone, b"", self._rows.names() - {gone})
+
+        def aggregate(name: str, construct: str, started: Callable[[], None]) -> None:
             try:
-                # as N-Triples into the bulk loader: no Python object per triple (at 100k
-                # communiqués the graph has 7M of them)
-                triples = self.query(construct).serialize(format=RdfFormat.N_TRIPLES)
+                result = self.query(construct)
+                started()
+                # N-Triples, not Python objects: at 100k communiqués the graph has 12M rows
+                rows = result.serialize(format=RdfFormat.N_TRIPLES)
             except StoreError as error:
                 raise StoreError(f"queries/aggregates/{name}: {error}") from error
-            self._store.bulk_load(triples, RdfFormat.N_TRIPLES, to_graph=AGGREGATES_GRAPH)
-        self._refresh_text_index()
+            self._replace_rows(name, rows, order[name].shares)
+
+        tasks = {name: partial(aggregate, name, construct) for name, construct in queries}
+        tasks[TEXT_VIEW] = self._refresh_text_index
+        # the engine lets go of the GIL while it evaluates: threads use every core
+        run_in_order(tasks, order, workers=min(4, os.cpu_count() or 1))
+
+    def _replace_rows(self, name: str, new: bytes, sharers: Iterable[str]) -> None:
+        """Replace the rows aggregates file `name` wrote last time by `new`, keeping those
+        that one of `sharers` (files that may write the same rows) also wrote."""
+        old = self._rows.read(name)
+        if old == new:
+            return
+        added, removed = new, set()
+        if old:
+            old_rows, new_rows = set(old.splitlines()), set(new.splitlines())
+            added, removed = b"\n".join(new_rows - old_rows), old_rows - new_rows
+            for other in sharers:
+                removed -= set(self._rows.read(other).splitlines())
+        # the record first: if the writes below stop half way, it still holds every row
+        # that can be in the graph, and the next refresh deletes the ones not made again
+        self._rows.write(name, old + new)
+        with self._writing:
+            try:
+                if removed:
+                    self._store.update(f"DELETE DATA {{ GRAPH {AGGREGATES_GRAPH} "
+                                       f"{{ {b' '.join(removed).decode()} }} }}")
+                if added:
+                    self._store.bulk_load(added, RdfFormat.N_TRIPLES, to_graph=AGGREGATES_GRAPH)
+            except OSError as error:
+                raise self._write_error(error) from error
+        if old:
+            self._rows.write(name, new)
 
     def text_index(self) -> TextIndex | None:
         """The full-text index beside the store (graph/textindex.py); none in memory."""
         return TextIndex(self.path) if self.path is not None else None
 
-    def _refresh_text_index(self) -> None:
+    def _refresh_text_index(self, started: Callable[[], None]) -> None:
         index = self.text_index()
         if index is None:
             return
-        rows = (
-            (row["item"].value, row["date"].value if row["date"] else "", row["text"].value)
-            for row in self.query(TEXT_QUERY)
-        )
+        result = self.query(TEXT_QUERY)
+        started()
+        rows = ((row["item"].value, row["date"].value if row["date"] else "", row["text"].value)
+                for row in result)
         try:
             index.rebuild(rows)
         except sqlite3.Error as error:  # the old index stays
@@ -243,7 +292,7 @@ class Store:
         """Every named graph's name, the vocabulary graph included, the aggregates graph
         (derived data, graph/aggregates.py) left out."""
         return [g for g in self._store.named_graphs()
-                if isinstance(g, NamedNode) and g.value != AGGREGATES_IRI]
+                if isinstance(g, NamedNode) and g != AGGREGATES_GRAPH]
 
     def has_graph(self, graph: NamedNode) -> bool:
         return self._store.contains_named_graph(graph)
@@ -272,7 +321,7 @@ class Store:
 
 
 VOCABULARY_GRAPH_NODE = NamedNode(str(VOCABULARY_GRAPH))
-AGGREGATES_IRI = "https://w3id.org/bilat/id/graph/aggregates"  # graph/aggregates.py
+TEXT_VIEW = "views/text.rq"  # the full-text index's rows (graph/textindex.py)
 
 
 def write_graph(store: Store, output: BinaryIO, fmt: RdfFormat, graph: NamedNode) -> None:
