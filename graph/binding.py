@@ -25,7 +25,9 @@ class BindingError(ValueError):
 Term = NamedNode | Literal
 
 
-def with_values(sparql: str, bindings: Mapping[str, Term | Sequence]) -> str:
+def with_values(
+    sparql: str, bindings: Mapping[str, Term | Sequence], *, row_apart: bool = False
+) -> str:
     """The query with `bindings` in a VALUES block, each term in N-Triples syntax (which
     escapes it), so a value cannot break out of its term: bound, never spliced as text.
 
@@ -34,11 +36,16 @@ def with_values(sparql: str, bindings: Mapping[str, Term | Sequence]) -> str:
     are bound to a list of rows, one term (or None: UNDEF) for each. (A VALUES block of
     its own for a list would spare the engine a join per row, but then Oxigraph's planner
     hash-joins the OPTIONALs that follow over the whole store.)
+
+    With `row_apart`, a single row is bound one variable to a block, the same solution:
+    Virtuoso 7.2 does not compile a one-row block of several variables, one of them not
+    selected, before an OPTIONAL ("ssg_print_rvr_fixed_val(): no SPART_VARR_FIXED").
     """
     if not bindings:
         return sparql
     groups = [_group(name, value) for name, value in bindings.items()]
-    names = " ".join(f"?{name}" for group_names, _ in groups for name in group_names)
+    variables = [name for group_names, _ in groups for name in group_names]
+    names = " ".join(f"?{name}" for name in variables)
     rows: list[tuple[Term, ...]] = [()]
     for _, group_rows in groups:
         rows = [(*row, *more) for row in rows for more in group_rows]
@@ -46,6 +53,11 @@ def with_values(sparql: str, bindings: Mapping[str, Term | Sequence]) -> str:
         f"({' '.join('UNDEF' if term is None else str(term) for term in row)})" for row in rows
     )
     values = f"VALUES ({names}) {{ {block} }}"
+    if row_apart and len(rows) == 1:
+        values = " ".join(
+            f"VALUES ?{name} {{ {'UNDEF' if term is None else term} }}"
+            for name, term in zip(variables, rows[0], strict=True)
+        )
     where = WHERE_OPENING.search(sparql)
     if where is None:  # `SELECT * { ... }`: a trailing VALUES, joined with the answers
         return f"{sparql}\n{values}"

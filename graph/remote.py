@@ -173,7 +173,7 @@ class RemoteStore:
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> QueryResult:
         """Run a SELECT/ASK/CONSTRUCT/DESCRIBE; `bindings` are bound as RDF terms."""
         try:
-            bound = with_values(sparql, bindings or {})
+            bound = with_values(sparql, bindings or {}, row_apart=True)
         except BindingError as error:
             raise StoreError(str(error)) from error
         data, media_type = self._sparql(PROLOGUE + bound)

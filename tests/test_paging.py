@@ -339,3 +339,12 @@ def twice_dated(tmp_path_factory):
 @pytest.mark.parametrize("name", ["actor-events", "planned-events", "timeline-between-countries"])
 def test_items_with_two_dates_in_a_month_keep_the_pages_whole(twice_dated, name):
     assert rows_paged(twice_dated, name, [(0, 1), (0, 2), (0, 5), (2, 9)]) > 5
+
+
+def test_a_server_gets_a_single_row_one_variable_to_a_block():
+    bound = {"a": Literal("x"), "b c": [(Literal("1"), None)]}
+    text = with_values("SELECT * WHERE { ?a ?b ?c }", bound, row_apart=True)
+    assert 'VALUES ?a { "x" } VALUES ?b { "1" } VALUES ?c { UNDEF }' in text
+    listed = with_values("SELECT * WHERE { ?a ?b ?c }", {"a": [Literal("x"), Literal("y")]},
+                         row_apart=True)
+    assert 'VALUES (?a) { ("x") ("y") }' in listed

@@ -327,8 +327,12 @@ def answers(store) -> dict[str, object]:
 def test_the_web_app_answers_alike_on_the_server(remote, fixture_store, request):
     if "graph-crud" in (remote.settings.gsp or ""):
         request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "on Virtuoso 7 of the 16 canned questions answer otherwise (the aggregates rows "
-            "and date filters it computes differ)")))
+            "Virtuoso 7.2's bugs: follows-chains and who-met-whom find too few events (a "
+            "class's kinds, ?class rdfs:subClassOf* ?kind . ?kind rdfs:subClassOf* bilat:Event, "
+            "with ?class joined from outside, come back incomplete, so queries/aggregates/"
+            "40-met.rq and 51-event-months.rq miss rows); monthly-topic-counts' first page "
+            "(?from, ?to and ?month each bound to one value) sums one row per topic, or the "
+            "server stops answering")))
     remote.load_vocabulary()
     remote.import_file(DATA / "fixture.trig")
     on_server, embedded = answers(remote), answers(fixture_store)
