@@ -10,6 +10,7 @@ as the default graph (Oxigraph: `--union-default-graph`; see the README for othe
 from __future__ import annotations
 
 import ast
+import json
 import re
 import socket
 import urllib.error
@@ -26,6 +27,7 @@ from pyoxigraph import (
     NamedNode,
     Quad,
     QueryResultsFormat,
+    QuerySolutions,
     QueryTriples,
     RdfFormat,
     Triple,
@@ -57,6 +59,8 @@ if TYPE_CHECKING:
 ACCEPT_RESULTS = "application/sparql-results+xml, application/sparql-results+json;q=0.9"
 ACCEPT_RDF = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
 ACCEPT_ANY = f"{ACCEPT_RESULTS}, application/n-triples;q=0.8, text/turtle;q=0.7"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+BOOLEAN_WORDS = {"1": "true", "0": "false"}  # other lexical forms of the two values
 # on the query's first line, so the server's error messages keep the query's line numbers
 PROLOGUE = "".join(f"PREFIX {prefix}: <{iri}> " for prefix, iri in PREFIXES.items())
 # Where bound values go: the opening of the top-level WHERE, as the engine's binding does
@@ -179,7 +183,7 @@ class RemoteStore:
         data, media_type = self._sparql(PROLOGUE + bound)
         results_format = QueryResultsFormat.from_media_type(media_type)
         if results_format is not None:
-            return parse_query_results(data, format=results_format)
+            return canonical_booleans(parse_query_results(data, format=results_format), data)
         rdf_format = RdfFormat.from_media_type(media_type)
         if rdf_format is None:
             raise StoreError(f"the SPARQL server at {self.url} answered in {media_type}, "
@@ -352,6 +356,20 @@ def answer_formats(sparql: str) -> str:
     except (SyntaxError, ValueError, RuntimeError, OSError):
         return ACCEPT_ANY
     return ACCEPT_RDF if isinstance(probe, QueryTriples) else ACCEPT_RESULTS
+
+
+def canonical_booleans(results: QueryResult, data: bytes) -> QueryResult:
+    """Results with each xsd:boolean written true or false: Virtuoso 7.2 writes "1" and "0"
+    (the same values), and the embedded store, answering the same question, writes
+    true and false. `data` is the answer as read, to skip the rest at a glance."""
+    if b"XMLSchema#boolean" not in data or not isinstance(results, QuerySolutions):
+        return results
+    answer = json.loads(results.serialize(format=QueryResultsFormat.JSON))
+    for row in answer["results"]["bindings"]:
+        for term in row.values():
+            if term.get("datatype") == XSD_BOOLEAN and term["value"] in BOOLEAN_WORDS:
+                term["value"] = BOOLEAN_WORDS[term["value"]]
+    return parse_query_results(json.dumps(answer).encode(), format=QueryResultsFormat.JSON)
 
 
 def as_query_triples(triples: Iterable[Quad | Triple]) -> QueryResult:
