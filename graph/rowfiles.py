@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 FOLDER_NAME = "bilat-aggregates"
@@ -41,6 +42,17 @@ class RowFiles:
             return self._in_memory.get(name, b"")
         path = self.folder / f"{name}.nt"
         return path.read_bytes() if path.exists() else b""
+
+    def lines(self, name: str) -> Iterator[bytes]:
+        """The rows `name` wrote, one at a time (not gigabytes at once)."""
+        if self.folder is None:
+            yield from self._in_memory.get(name, b"").splitlines()
+            return
+        path = self.folder / f"{name}.nt"
+        if path.exists():
+            with path.open("rb") as rows:
+                for row in rows:
+                    yield row.rstrip(b"\n")
 
     def write(self, name: str, rows: bytes) -> None:
         if self.folder is None:

@@ -235,7 +235,8 @@ class Store:
             old_rows, new_rows = set(old.splitlines()), set(new.splitlines())
             added, removed = b"\n".join(new_rows - old_rows), old_rows - new_rows
             for other in sharers:
-                removed -= set(self._rows.read(other).splitlines())
+                if removed:
+                    removed -= {row for row in self._rows.lines(other) if row in removed}
         # the record first: if the writes below stop half way, it still holds every row
         # that can be in the graph, and the next refresh deletes the ones not made again
         self._rows.write(name, old + new)

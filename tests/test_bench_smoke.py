@@ -1,4 +1,4 @@
-"""The web, load and Virtuoso benchmarks run end to end on the fixture store (tiny N).
+"""The store, web, load and Virtuoso benchmarks run end to end (tiny N).
 
 Each runs its script as a user would, with a real server on 127.0.0.1 (and a real
 Virtuoso, where Debian's package is installed), and reads what it prints.
@@ -31,6 +31,16 @@ def store_dir(tmp_path_factory):
 def run(script: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(BENCH / script), *map(str, args)],
                           capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_run_times_the_bulk_loader_the_import_and_a_load_after_it(tmp_path):
+    done = run("run.py", "--sizes", "300", "--skip-queries", "--dir", tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    row = next(line for line in done.stdout.splitlines() if line.startswith("| 300 |"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert len(cells) == 10 and 0 < float(cells[6]) and float(cells[9]) > 0  # ratio, load s
+    with Store(tmp_path / "store-gen-0k", read_only=True) as store:  # the examples are in
+        assert len(store.named_graphs()) == 1 + 300 + 5
 
 
 def test_web_compares_store_twin_and_sparql_and_reads_memory(store_dir):
