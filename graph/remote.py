@@ -154,14 +154,13 @@ class RemoteStore:
         reader may see them incomplete, as on the embedded store.
         """
         self.update(f"DROP SILENT GRAPH {AGGREGATES_GRAPH}")
-        rows: list[Quad] = []
         for name, construct in aggregate_queries():
             try:
                 triples = list(self.query(construct))
             except StoreError as error:
                 raise StoreError(f"queries/aggregates/{name}: {error}") from error
-            rows += (Quad(t.subject, t.predicate, t.object, AGGREGATES_GRAPH) for t in triples)
-            self.replace_graph(AGGREGATES_GRAPH, rows)
+            if triples:  # added to the graph (not the graph so far sent again each time)
+                self._add(AGGREGATES_GRAPH, triples)
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL UPDATE on the server."""

@@ -208,6 +208,7 @@ class Store:
         order = run_order([*queries, (TEXT_VIEW, TEXT_QUERY)])
         for gone in self._rows.names() - {name for name, _ in queries}:  # a file deleted
             self._replace_rows(gone, b"", self._rows.names() - {gone})
+            self._rows.forget(gone)
 
         def aggregate(name: str, construct: str, started: Callable[[], None]) -> None:
             try:

@@ -123,6 +123,7 @@ def test_the_rows_of_a_file_taken_away_go(monkeypatch):
     store.refresh_aggregates()
     assert {q.predicate.value for q in aggregates(store)} == {
         "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"}
+    assert store._rows.names() == {"a.rq"}  # and its record with them
 
 
 # --- the order the files run in --------------------------------------------------------
