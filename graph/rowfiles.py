@@ -40,7 +40,7 @@ class RowFiles:
         """The rows `name` wrote (b"" for none)."""
         if self.folder is None:
             return self._in_memory.get(name, b"")
-        path = self.folder / f"{name}.nt"
+        path = self._path(name)
         return path.read_bytes() if path.exists() else b""
 
     def lines(self, name: str) -> Iterator[bytes]:
@@ -48,7 +48,7 @@ class RowFiles:
         if self.folder is None:
             yield from self._in_memory.get(name, b"").splitlines()
             return
-        path = self.folder / f"{name}.nt"
+        path = self._path(name)
         if path.exists():
             with path.open("rb") as rows:
                 for row in rows:
@@ -61,13 +61,16 @@ class RowFiles:
         self.folder.mkdir(exist_ok=True)
         staged = self.folder / f"{name}.nt.new"
         staged.write_bytes(rows)
-        os.replace(staged, self.folder / f"{name}.nt")
+        os.replace(staged, self._path(name))
 
     def forget(self, name: str) -> None:
         if self.folder is None:
             self._in_memory.pop(name, None)
         else:
-            (self.folder / f"{name}.nt").unlink(missing_ok=True)
+            self._path(name).unlink(missing_ok=True)
+
+    def _path(self, name: str) -> Path:
+        return self.folder / f"{name}.nt"
 
     def clear(self) -> None:
         self._in_memory.clear()
