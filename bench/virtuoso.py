@@ -286,7 +286,9 @@ def main() -> None:
     add_workload_arguments(parser)
     parser.add_argument("--home", type=Path, default=HOME, help="Virtuoso's folder.")
     args = parser.parse_args()
-    if args.store is None and not (args.load_only and args.nquads):
+    if args.load_only and not args.nquads:
+        parser.error("--load-only loads the files of --nquads: give them")
+    if args.store is None and not args.load_only:
         parser.error("give --store (or --load-only with --nquads)")
 
     install()
