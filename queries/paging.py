@@ -50,6 +50,10 @@ from bilat.queries.catalogue import SavedQuery, Term
 MONTHS_QUERY = (Path(__file__).parent / "views" / "months.rq").read_text(encoding="utf-8")
 AGG_PREFIX = "PREFIX agg: <https://w3id.org/bilat/aggregates#>\n"
 ALL_TIME = "all"
+# the month of the items whose communiqué (or event) has no date: read after every other
+# month newest first, before them oldest first, as the queries sort an unbound date
+UNDATED = "0000-00"
+NO_MONTH = "none"  # binds ?month when there is no month to read: no row is in it
 
 # (query, bindings, stop) -> (column names, the first `stop` rows as {variable: term});
 # stop None: every row
@@ -284,10 +288,10 @@ def _by_month(
         read += chunk
         size *= 2
     if not variables:  # no month to read: the columns of an empty answer
-        variables, _ = run(saved.sparql, {**bound, "month": [Literal("0000-00")]}, 0)
+        variables, _ = run(saved.sparql, {**bound, "month": [Literal(NO_MONTH)]}, 0)
     if order.items:
         return variables, rows, {**bound, f"month {order.items}": pairs}
-    return variables, rows, {**bound, "month": read or [Literal("0000-00")]}
+    return variables, rows, {**bound, "month": read or [Literal(NO_MONTH)]}
 
 
 def _by_items(
@@ -346,9 +350,10 @@ def period_keys(months: list[str], first: str | None, last: str | None) -> list[
     """The periods that cover the months `first` to `last` (either open), as the query
     chooses them: "all" when they take in every year of the data, else the years between
     and the months of the first and the last year (the query's filter checks again)."""
+    months = [m for m in months if m != UNDATED]  # in no period: no date is in them
     if not months:
         return [ALL_TIME]
-    first, last = first or "0000-00", last or "9999-99"
+    first, last = first or UNDATED, last or "9999-99"
     years = sorted({m[:4] for m in months})
     if first[:4] < years[0] and last[:4] > years[-1]:
         return [ALL_TIME]

@@ -348,3 +348,59 @@ def test_a_server_gets_a_single_row_one_variable_to_a_block():
     listed = with_values("SELECT * WHERE { ?a ?b ?c }", {"a": [Literal("x"), Literal("y")]},
                          row_apart=True)
     assert 'VALUES (?a) { ("x") ("y") }' in listed
+
+
+@pytest.fixture(scope="module")
+def partly_undated(tmp_path_factory) -> Store:
+    """A generated store in which every seventh communiqué has no date and neither do the
+    events it reports, as in data imported from elsewhere (the loader dates everything)."""
+    folder = tmp_path_factory.mktemp("undated")
+    generate.generate(60, folder / "g.nq", seed=13, pool=200)
+    store = Store(folder / "store")
+    store.import_file(folder / "g.nq", refresh=False)
+    store.update(  # an update reads the named graphs by name (GRAPH ?g), not as a union
+        "DELETE { GRAPH ?g { ?s ?p ?date } } WHERE { GRAPH ?g { ?c a bilat:Communique ; "
+        "dcterms:date ?cdate . ?s ?p ?date FILTER(?p IN (dcterms:date, bilat:date)) } "
+        "FILTER(xsd:integer(SUBSTR(STR(?cdate), 9, 2)) IN (3, 10, 17, 24, 31)) }"
+    )
+    undated = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?c a bilat:Communique "
+                          "FILTER NOT EXISTS { ?c dcterms:date ?d } }")
+    assert int(next(iter(undated))["n"].value) > 3
+    store.refresh_aggregates()
+    yield store
+    store.close()
+
+
+@pytest.mark.parametrize("name", BY_MONTH)
+def test_items_without_a_date_are_on_the_pages_too(partly_undated, name):
+    # the whole answer lists them (unbound dates sort last newest first, first oldest
+    # first), and so must the pages: they are in the month "0000-00"
+    rows_paged(partly_undated, name, [(0, 3), (0, 6), (3, 9), (5, 40)])
+
+
+EVERY_ITEM = {  # each question's items, found in the communiqués' graphs, dated or not
+    "actor-statements": "SELECT DISTINCT ?item WHERE { ?actor bilat:said ?item . "
+                        "?item bilat:text ?text ; prov:wasDerivedFrom ?communique }",
+    "actor-commitments": "SELECT DISTINCT ?item WHERE { ?item bilat:committedBy ?actor ; "
+                         "bilat:text ?text ; prov:wasDerivedFrom ?communique }",
+    "commitments-on-topic": "SELECT DISTINCT ?item WHERE { ?item a bilat:Commitment ; "
+                            "bilat:concerns/skos:broader* ?topic ; bilat:text ?text ; "
+                            "prov:wasDerivedFrom ?communique }",
+    "communiques-on-topic": "SELECT DISTINCT ?item WHERE { ?item a bilat:Communique ; "
+                            "bilat:about/skos:broader* ?topic }",
+}
+
+
+@pytest.mark.parametrize("name", sorted(EVERY_ITEM))
+def test_the_month_rows_find_items_without_a_date(partly_undated, name):
+    saved = CATALOGUE[name]
+    item = {"actor-statements": "claim", "communiques-on-topic": "communique"}.get(
+        name, "commitment")
+    undated = 0
+    for values in values_for(partly_undated, saved):
+        bound = saved.bind(values)
+        rows = list(partly_undated.query(saved.sparql, bound))
+        expected = {row["item"] for row in partly_undated.query(EVERY_ITEM[name], bound)}
+        assert {row[item] for row in rows} == expected, values
+        undated += sum(1 for row in rows if row["date"] is None)
+    assert undated
