@@ -43,6 +43,19 @@ def test_run_times_the_bulk_loader_the_import_and_a_load_after_it(tmp_path):
         assert len(store.named_graphs()) == 1 + 300 + 5
 
 
+def test_aggregates_times_each_file_and_counts_its_rows(store_dir):
+    done = run("aggregates.py", store_dir)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = dict(re.findall(r"^\| (\S+\.rq) \| [\d.]+ \| ([\d,]+) \|$", done.stdout, re.MULTILINE))
+    assert "views/text.rq" in rows and "50-month-items.rq" in rows
+    with Store(store_dir, read_only=True) as store:  # as many rows as the refresh wrote
+        written = store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH "
+                              "<https://w3id.org/bilat/id/graph/aggregates> { ?s ?p ?o } }")
+        in_graph = int(next(iter(written))["n"].value)
+    made = sum(int(n.replace(",", "")) for name, n in rows.items() if name != "views/text.rq")
+    assert 0 < in_graph <= made  # rows two files both make are one triple in the graph
+
+
 def test_web_compares_store_twin_and_sparql_and_reads_memory(store_dir):
     done = run("web.py", "--store", store_dir, "--runs", "2", "--requests", "3",
                "--questions", "actor-statements", "who-met-whom")
