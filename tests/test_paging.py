@@ -316,24 +316,30 @@ def test_a_page_read_is_written_from_its_rows(generated_store):  # noqa: F811
     assert len(page) == 6 and answer(sparql, bound) == (names, page)
 
 
+def edited_store(folder, seed: int, update: str) -> Store:
+    """A generated store changed by a SPARQL update before its aggregates are made. (An
+    update reads the named graphs by name, GRAPH ?g, not as a union.)"""
+    generate.generate(60, folder / "g.nq", seed=seed, pool=200)
+    store = Store(folder / "store")
+    store.import_file(folder / "g.nq", refresh=False)
+    store.update(update)
+    store.refresh_aggregates()
+    return store
+
+
 @pytest.fixture(scope="module")
 def twice_dated(tmp_path_factory):
     """A generated store in which the events of one month also have a second date there,
     as when one communiqué dates an event to the month and another to the day."""
-    folder = tmp_path_factory.mktemp("twice")
-    generate.generate(60, folder / "g.nq", seed=11, pool=200)
-    store = Store(folder / "store")
-    store.import_file(folder / "g.nq", refresh=False)
-    store.update(  # an update reads the named graphs by name (GRAPH ?g), not as a union
+    with edited_store(
+        tmp_path_factory.mktemp("twice"), 11,
         "INSERT { GRAPH <https://w3id.org/bilat/id/graph/second> { ?event bilat:date ?late } }"
         " WHERE { SELECT DISTINCT ?event ?late { GRAPH ?g { ?event bilat:date ?date }"
         "   FILTER(STRLEN(STR(?date)) = 10 && SUBSTR(STR(?date), 9, 2) < \"15\")"
-        "   BIND(STRDT(CONCAT(SUBSTR(STR(?date), 1, 8), \"28\"), xsd:date) AS ?late) } }"
-    )
-    assert len(store.quads(NamedNode("https://w3id.org/bilat/id/graph/second"))) > 20
-    store.refresh_aggregates()
-    yield store
-    store.close()
+        "   BIND(STRDT(CONCAT(SUBSTR(STR(?date), 1, 8), \"28\"), xsd:date) AS ?late) } }",
+    ) as store:
+        assert len(store.quads(NamedNode("https://w3id.org/bilat/id/graph/second"))) > 20
+        yield store
 
 
 @pytest.mark.parametrize("name", ["actor-events", "planned-events", "timeline-between-countries"])
@@ -352,23 +358,19 @@ def test_a_server_gets_a_single_row_one_variable_to_a_block():
 
 @pytest.fixture(scope="module")
 def partly_undated(tmp_path_factory) -> Store:
-    """A generated store in which every seventh communiqué has no date and neither do the
-    events it reports, as in data imported from elsewhere (the loader dates everything)."""
-    folder = tmp_path_factory.mktemp("undated")
-    generate.generate(60, folder / "g.nq", seed=13, pool=200)
-    store = Store(folder / "store")
-    store.import_file(folder / "g.nq", refresh=False)
-    store.update(  # an update reads the named graphs by name (GRAPH ?g), not as a union
+    """A generated store in which the communiqués of the 3rd, 10th, 17th, 24th and 31st of
+    each month have lost their date, and so have the events they report, as data imported
+    from elsewhere may (the loader dates everything)."""
+    with edited_store(
+        tmp_path_factory.mktemp("undated"), 13,
         "DELETE { GRAPH ?g { ?s ?p ?date } } WHERE { GRAPH ?g { ?c a bilat:Communique ; "
         "dcterms:date ?cdate . ?s ?p ?date FILTER(?p IN (dcterms:date, bilat:date)) } "
-        "FILTER(xsd:integer(SUBSTR(STR(?cdate), 9, 2)) IN (3, 10, 17, 24, 31)) }"
-    )
-    undated = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?c a bilat:Communique "
-                          "FILTER NOT EXISTS { ?c dcterms:date ?d } }")
-    assert int(next(iter(undated))["n"].value) > 3
-    store.refresh_aggregates()
-    yield store
-    store.close()
+        "FILTER(xsd:integer(SUBSTR(STR(?cdate), 9, 2)) IN (3, 10, 17, 24, 31)) }",
+    ) as store:
+        undated = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?c a bilat:Communique "
+                              "FILTER NOT EXISTS { ?c dcterms:date ?d } }")
+        assert int(next(iter(undated))["n"].value) > 3
+        yield store
 
 
 @pytest.mark.parametrize("name", BY_MONTH)
