@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from pyoxigraph import NamedNode, QueryBoolean, QueryTriples
 
 from bilat.graph import RemoteStore, Store, StoreError, write_result
 from bilat.graph import open_store as open_location
+from bilat.graph.aggregates import Progress
 from bilat.graph.formats import RDF_FORMATS, rdf_format
 
 DEFAULT_STORE = os.environ.get("BILAT_STORE", "data/store")
@@ -94,7 +96,8 @@ def load(ctx: click.Context, paths: tuple[Path, ...], workers: int) -> None:
                     stored += 1
                     quads += len(loaded.quads)
             # the summary questions read precomputed rows (queries/aggregates/)
-            store.refresh_aggregates()
+            with summarizing() as progress:
+                store.refresh_aggregates(progress)
     except StoreError as error:  # a full disk: what was stored before it stays whole
         stopped = f"{error} (the {stored} communiqués stored before that are whole)"
     except OSError as error:  # the same, from a write the store did not word
@@ -107,6 +110,29 @@ def load(ctx: click.Context, paths: tuple[Path, ...], workers: int) -> None:
         fail(stopped)
     if failed:
         sys.exit(1)
+
+
+@contextmanager
+def summarizing() -> Iterator[Progress]:
+    """A progress bar on stderr for the aggregates refresh, which takes minutes after the
+    last communiqué of a big archive is stored; its steps end in several threads."""
+    bar = None
+    moving = threading.Lock()
+
+    def progress(name: str, done: int, total: int) -> None:
+        nonlocal bar
+        with moving:
+            if bar is None:
+                bar = click.progressbar(length=total, label="Summarizing", file=sys.stderr,
+                                        show_pos=True)
+                bar.render_progress()
+            bar.update(done - bar.pos)
+
+    try:
+        yield progress
+    finally:
+        if bar is not None:
+            bar.render_finish()
 
 
 @main.command(name="import")
@@ -130,7 +156,8 @@ def import_(ctx: click.Context, files: tuple[Path, ...], graph: str | None) -> N
                 click.echo(f"imported {count} quads from {path}")
         finally:  # once, after the last file imported: the refresh reads the whole dataset
             if imported:
-                store.refresh_aggregates()
+                with summarizing() as progress:
+                    store.refresh_aggregates(progress)
 
 
 @main.command()

@@ -34,6 +34,8 @@ FOLDER = Path(__file__).resolve().parents[1] / "queries" / "aggregates"
 # variable there, which may be (or read) anything
 ANY = None
 Key = tuple[URIRef | None, URIRef | None]
+# told after each step of a refresh: the file (or index) done, how many are, of how many
+Progress = Callable[[str, int, int], None]
 
 
 def aggregate_queries(folder: Path = FOLDER) -> list[tuple[str, str]]:

@@ -39,7 +39,7 @@ from pyoxigraph import Store as OxStore
 from SPARQLWrapper import DIGEST, INSERT, POST, SELECT, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from bilat.graph.aggregates import AGGREGATES_GRAPH, aggregate_queries
+from bilat.graph.aggregates import AGGREGATES_GRAPH, Progress, aggregate_queries
 from bilat.graph.binding import BindingError, with_values
 from bilat.graph.formats import rdf_format_of
 from bilat.graph.store import (
@@ -147,20 +147,26 @@ class RemoteStore:
         else:
             self.update(f"INSERT DATA {{ GRAPH {graph} {{ {body.decode()} }} }}")
 
-    def refresh_aggregates(self) -> None:
+    def refresh_aggregates(self, progress: Progress | None = None) -> None:
         """Recompute the aggregates graph (graph/aggregates.py) from the whole dataset.
 
         Each file's rows are stored before the next file runs (it may read them), so a
-        reader may see them incomplete, as on the embedded store.
+        reader may see them incomplete, as on the embedded store. `progress` is told at
+        the start (0 done) and as each file is done.
         """
         self.update(f"DROP SILENT GRAPH {AGGREGATES_GRAPH}")
-        for name, construct in aggregate_queries():
+        queries = aggregate_queries()
+        if progress is not None:
+            progress("", 0, len(queries))
+        for done, (name, construct) in enumerate(queries, 1):
             try:
                 triples = list(self.query(construct))
             except StoreError as error:
                 raise StoreError(f"queries/aggregates/{name}: {error}") from error
             if triples:  # added to the graph (not the graph so far sent again each time)
                 self._add(AGGREGATES_GRAPH, triples)
+            if progress is not None:
+                progress(name, done, len(queries))
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL UPDATE on the server."""

@@ -29,7 +29,7 @@ from pyoxigraph import (
     Store as OxStore,
 )
 
-from bilat.graph.aggregates import AGGREGATES_GRAPH
+from bilat.graph.aggregates import AGGREGATES_GRAPH, Progress
 from bilat.graph.binding import BindingError, with_values
 from bilat.graph.formats import RESULT_FORMATS, rdf_format, rdf_format_of
 from bilat.graph.rowfiles import RowFiles
@@ -188,14 +188,16 @@ class Store:
     def is_empty(self) -> bool:
         return next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
 
-    def refresh_aggregates(self) -> None:
+    def refresh_aggregates(self, progress: Progress | None = None) -> None:
         """Bring the aggregates graph (graph/aggregates.py) and the full-text index
         (graph/textindex.py) up to date with the whole dataset: call it after loading.
 
         Each aggregates file's rows are compared with those it wrote last time
         (graph/rowfiles.py) and only the difference is written. The files run side by side
         where they can (one that reads another's rows runs after it); until the refresh
-        ends, a reader may see some files' new rows beside others' old ones.
+        ends, a reader may see some files' new rows beside others' old ones. `progress`
+        is told at the start (0 done) and as each file (and the index) is done, from the
+        thread that ran it.
         """
         from bilat.graph.aggregates import aggregate_queries, run_in_order, run_order
 
@@ -222,6 +224,8 @@ class Store:
 
         tasks = {name: partial(aggregate, name, construct) for name, construct in queries}
         tasks[TEXT_VIEW] = self._refresh_text_index
+        if progress is not None:
+            tasks = _reporting(tasks, progress)
         # the engine lets go of the GIL while it evaluates: threads use every core
         run_in_order(tasks, order, workers=min(4, os.cpu_count() or 1))
 
@@ -320,6 +324,23 @@ class Store:
         else:
             triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
             serialize(set(triples), output, fmt, prefixes=PREFIXES)
+
+
+def _reporting(tasks: dict[str, Callable[[Callable[[], None]], None]],
+               progress: Progress) -> dict[str, Callable[[Callable[[], None]], None]]:
+    """The refresh's tasks, each telling `progress` when it is done."""
+    done = 0
+    counting = threading.Lock()
+    progress("", done, len(tasks))
+
+    def reported(name: str, started: Callable[[], None]) -> None:
+        nonlocal done
+        tasks[name](started)
+        with counting:
+            done += 1
+            progress(name, done, len(tasks))
+
+    return {name: partial(reported, name) for name in tasks}
 
 
 VOCABULARY_GRAPH_NODE = NamedNode(str(VOCABULARY_GRAPH))

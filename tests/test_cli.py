@@ -50,6 +50,7 @@ def test_bad_files_are_named_and_the_good_ones_load(tmp_path):
     assert sorted(line.split(":")[1].strip().rsplit("/", 1)[-1] for line in errors) == [
         "binary.txt", "empty.txt", "latin1.txt", "nodate.txt"]
     assert "Traceback" not in result.output
+    assert "Summarizing" in result.output  # the aggregates refresh shows its progress
     with Store(store, read_only=True) as s:
         graphs = {g.value.rsplit("/", 1)[-1] for g in s.named_graphs()}
     assert graphs == {"ontology", *(g.stem.lower() for g in GOOD)}

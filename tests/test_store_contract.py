@@ -35,7 +35,7 @@ from werkzeug.wrappers import Request, Response
 
 from bilat.cli import main
 from bilat.graph import RemoteStore, Store, StoreError, open_store
-from bilat.graph.aggregates import AGGREGATES_GRAPH
+from bilat.graph.aggregates import AGGREGATES_GRAPH, aggregate_queries
 from bilat.graph.formats import RDF_FORMATS
 from bilat.graph.location import remote_settings
 from bilat.graph.remote import canonical_booleans
@@ -181,6 +181,17 @@ def test_import_file_refreshes_the_aggregates_graph(store):
     store.import_file(DATA / "fixture.trig")
     assert store.has_graph(AGGREGATES_GRAPH) and store.quads(AGGREGATES_GRAPH)
     assert AGGREGATES_GRAPH not in store.named_graphs()  # derived data, not a communiqué
+
+
+def test_a_refresh_tells_its_progress_file_by_file(store):
+    store.import_file(DATA / "fixture.trig", refresh=False)
+    told = []
+    store.refresh_aggregates(lambda name, done, total: told.append((name, done, total)))
+    total = told[0][2]
+    assert told[0] == ("", 0, total) and [done for _, done, _ in told] == list(range(total + 1))
+    files = {name for name, _ in aggregate_queries()}
+    assert files <= {name for name, _, _ in told[1:]} and len(told) == total + 1
+    assert store.quads(AGGREGATES_GRAPH)
 
 
 def test_import_file_puts_triples_into_the_graph_named(store, tmp_path):
