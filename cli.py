@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -115,18 +114,16 @@ def load(ctx: click.Context, paths: tuple[Path, ...], workers: int) -> None:
 @contextmanager
 def summarizing() -> Iterator[Progress]:
     """A progress bar on stderr for the aggregates refresh, which takes minutes after the
-    last communiqué of a big archive is stored; its steps end in several threads."""
+    last communiqué of a big archive is stored."""
     bar = None
-    moving = threading.Lock()
 
     def progress(name: str, done: int, total: int) -> None:
         nonlocal bar
-        with moving:
-            if bar is None:
-                bar = click.progressbar(length=total, label="Summarizing", file=sys.stderr,
-                                        show_pos=True)
-                bar.render_progress()
-            bar.update(done - bar.pos)
+        if bar is None:
+            bar = click.progressbar(length=total, label="Summarizing", file=sys.stderr,
+                                    show_pos=True)
+            bar.render_progress()
+        bar.update(done - bar.pos)
 
     try:
         yield progress

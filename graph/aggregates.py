@@ -34,7 +34,8 @@ FOLDER = Path(__file__).resolve().parents[1] / "queries" / "aggregates"
 # variable there, which may be (or read) anything
 ANY = None
 Key = tuple[URIRef | None, URIRef | None]
-# told after each step of a refresh: the file (or index) done, how many are, of how many
+# told as a refresh starts ("", 0, steps) and after each step (the file, or the text
+# index, just done; how many are; of how many), one call at a time
 Progress = Callable[[str, int, int], None]
 
 

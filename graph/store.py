@@ -196,8 +196,8 @@ class Store:
         (graph/rowfiles.py) and only the difference is written. The files run side by side
         where they can (one that reads another's rows runs after it); until the refresh
         ends, a reader may see some files' new rows beside others' old ones. `progress`
-        is told at the start (0 done) and as each file (and the index) is done, from the
-        thread that ran it.
+        is told at the start and as each file (and the index) is done, from the thread
+        that ran it, one call at a time.
         """
         from bilat.graph.aggregates import aggregate_queries, run_in_order, run_order
 
