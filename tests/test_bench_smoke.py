@@ -38,7 +38,9 @@ def test_run_times_the_bulk_loader_the_import_and_a_load_after_it(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     row = next(line for line in done.stdout.splitlines() if line.startswith("| 300 |"))
     cells = [cell.strip() for cell in row.strip("|").split("|")]
-    assert len(cells) == 10 and 0 < float(cells[6]) and float(cells[9]) > 0  # ratio, load s
+    assert len(cells) == 11 and 0 < float(cells[6]) and float(cells[10]) > 0  # ratio, load s
+    whole, load = float(cells[4]), float(cells[7].split()[0])  # the import; its load part
+    assert 0 < load < whole
     with Store(tmp_path / "store-gen-0k", read_only=True) as store:  # the examples are in
         assert len(store.named_graphs()) == 1 + 300 + 5
 
