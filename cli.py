@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from pyoxigraph import NamedNode, QueryBoolean, QueryTriples
@@ -15,6 +16,9 @@ from bilat.graph import RemoteStore, Store, StoreError, write_result
 from bilat.graph import open_store as open_location
 from bilat.graph.aggregates import Progress
 from bilat.graph.formats import RDF_FORMATS, rdf_format
+
+if TYPE_CHECKING:
+    from bilat.queries.paging import Search
 
 DEFAULT_STORE = os.environ.get("BILAT_STORE", "data/store")
 
@@ -188,6 +192,7 @@ def export(ctx: click.Context, fmt: str, graph: str | None, output: Path | None)
 def query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str) -> None:
     """Run a saved query (by name, see `bilat queries`) or a .rq file."""
     from bilat.queries.catalogue import ParameterError, load_catalogue, read_query
+    from bilat.queries.paging import whole_bindings
 
     try:
         saved = read_query(Path(name)) if name.endswith(".rq") else load_catalogue()[name]
@@ -200,13 +205,20 @@ def query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str) -> N
         fail("parameters are given as --param NAME=VALUE")
     with open_store(ctx, read_only=True) as store:
         try:
-            result = store.query(saved.sparql, saved.bind(raw))
+            bound = whole_bindings(saved, saved.bind(raw), text_search(store))
+            result = store.query(saved.sparql, bound)
             if fmt == "table":
                 print_table(result)
             else:
                 write_result(result, sys.stdout.buffer, fmt)
         except (ParameterError, StoreError, ValueError, KeyError) as error:
             fail(str(error))
+
+
+def text_search(store: Store | RemoteStore) -> Search | None:
+    """The store's full-text index lookup (queries/paging.py); a SPARQL server has none."""
+    index = store.text_index() if isinstance(store, Store) else None
+    return index.first if index is not None else None
 
 
 def print_table(result: object) -> None:

@@ -9,12 +9,15 @@ import json
 from itertools import islice
 
 import pytest
+from click.testing import CliRunner
 from pyoxigraph import BlankNode, Literal, NamedNode
 from test_aggregates import CATALOGUE, generate, generated_store  # noqa: F401  (a fixture)
 
+from bilat.cli import main
 from bilat.graph import Store
 from bilat.graph.binding import BindingError, with_values
-from bilat.queries.paging import page_rows, period_keys, rows_query
+from bilat.queries import paging
+from bilat.queries.paging import page_rows, period_keys, rows_query, whole_bindings
 from bilat.webapp import create_app
 
 BY_MONTH = sorted(name for name, saved in CATALOGUE.items() if saved.by_month)
@@ -207,6 +210,45 @@ def test_pages_found_in_the_text_index_are_the_whole_answers_rows(generated_stor
             assert same(page) == same(whole[start:stop]), (word, start, stop)
         checked += len(whole)
     assert checked > 40 and asked  # the index was asked (for "de", it cannot say)
+
+
+@pytest.mark.parametrize("name", TEXT)
+def test_whole_answers_of_text_questions_bind_the_index_matches(
+    generated_store, name, monkeypatch  # noqa: F811
+):
+    saved = CATALOGUE[name]
+    answer = run(generated_store)
+    search = generated_store.text_index().first
+    for word in ["security", "THE", rare_word(generated_store), "zqxj"]:
+        bound = saved.bind({saved.text.search: word})
+        whole = whole_bindings(saved, bound, search)
+        items = whole[saved.text.finds]
+        assert len(items) == len(search(word, 10**6, True)[0])  # every match, bound
+        assert same(answer(saved.sparql, whole)[1]) == same(answer(saved.sparql, bound)[1])
+    assert items == []  # "zqxj" is in no text: the query reads nothing
+    # too short to look up, or more matches than a query should bind: the query reads all
+    short = saved.bind({saved.text.search: "de"})
+    assert whole_bindings(saved, short, search) == short
+    monkeypatch.setattr(paging, "WHOLE_ITEMS", 3)
+    common = saved.bind({saved.text.search: "the"})
+    assert whole_bindings(saved, common, search) == common
+
+
+def test_the_whole_answer_of_a_text_question_as_a_twin_and_from_the_cli(generated_store):  # noqa: F811
+    saved = CATALOGUE["evidence-containing"]
+    word = rare_word(generated_store)
+    names, whole = run(generated_store)(saved.sparql, saved.bind({"word": word}))
+    client = create_app({"TESTING": True, "STORE": generated_store}).test_client()
+    response = client.get("/questions/evidence-containing.json", query_string={"word": word})
+    found = json.loads(response.data)["results"]["bindings"]
+    assert [b["claim"]["value"] for b in found] == [row["claim"].value for row in whole]
+    assert whole
+    result = CliRunner().invoke(main, ["--store", str(generated_store.path), "query",
+                                       "evidence-containing", "-p", f"word={word}",
+                                       "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    claims = [line.split(",")[names.index("claim")] for line in result.output.splitlines()[1:]]
+    assert claims == [row["claim"].value for row in whole]
 
 
 def test_period_keys_are_those_the_query_sums():
