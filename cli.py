@@ -192,7 +192,7 @@ def export(ctx: click.Context, fmt: str, graph: str | None, output: Path | None)
 def query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str) -> None:
     """Run a saved query (by name, see `bilat queries`) or a .rq file."""
     from bilat.queries.catalogue import ParameterError, load_catalogue, read_query
-    from bilat.queries.paging import whole_bindings
+    from bilat.queries.paging import reader, rows_query, whole_rows
 
     try:
         saved = read_query(Path(name)) if name.endswith(".rq") else load_catalogue()[name]
@@ -205,8 +205,11 @@ def query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str) -> N
         fail("parameters are given as --param NAME=VALUE")
     with open_store(ctx, read_only=True) as store:
         try:
-            bound = whole_bindings(saved, saved.bind(raw), text_search(store))
-            result = store.query(saved.sparql, bound)
+            bound = saved.bind(raw)
+            found = whole_rows(saved, bound, reader(store.query), text_search(store))
+            # rows read through the full-text index, as a result of their own
+            result = Store().query(*rows_query(*found)) if found else store.query(
+                saved.sparql, bound)
             if fmt == "table":
                 print_table(result)
             else:

@@ -74,13 +74,13 @@ class TextIndex:
 
     def first(
         self, phrase: str, count: int, newest: bool = True, deadline: float | None = None
-    ) -> tuple[list[str], bool] | None:
-        """The IRIs of the first `count` items whose text contains `phrase` (any case), in
-        the index's order (`newest` False: reversed), and of every later item of the same
-        date as the last of them; and whether these are all the matches. None when the
-        index cannot say: no index (or none this process can read), or a phrase too short
-        to look up. `deadline` is a time.monotonic() value past which the lookup stops with
-        TimeoutError."""
+    ) -> tuple[list[tuple[str, str]], bool] | None:
+        """(IRI, date or "") of the first `count` items whose text contains `phrase` (any
+        case), in the index's order (`newest` False: reversed), and of every later item of
+        the same date as the last of them; and whether these are all the matches. None
+        when the index cannot say: no index (or none this process can read), or a phrase
+        too short to look up. `deadline` is a time.monotonic() value past which the lookup
+        stops with TimeoutError."""
         phrase = phrase.lower()
         if len(phrase) < SHORTEST or not self.path.exists():
             return None
@@ -100,13 +100,12 @@ class TextIndex:
             return None  # no index yet, or one this process cannot read: read without it
 
 
-def _through_last_date(found: sqlite3.Cursor, count: int) -> tuple[list[str], bool]:
-    """The first `count` IRIs and the rest of the last one's date; whether that was all."""
-    iris: list[str] = []
-    last_date = None
+def _through_last_date(found: sqlite3.Cursor, count: int) -> tuple[list[tuple[str, str]], bool]:
+    """The first `count` (IRI, date) matches and the rest of the last one's date; whether
+    that was all."""
+    matches: list[tuple[str, str]] = []
     for iri, date in found:
-        if len(iris) >= count and date != last_date:
-            return iris, False
-        iris.append(iri)
-        last_date = date
-    return iris, True
+        if len(matches) >= count and date != matches[-1][1]:
+            return matches, False
+        matches.append((iri, date))
+    return matches, True

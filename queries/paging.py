@@ -18,10 +18,10 @@ otherwise, as their `#+` header says (queries/catalogue.py):
   that may, so the engine looks those up instead of filtering every row.
 - `text`: the query's items (?claim) are those whose text contains a phrase, newest
   first. The full-text index beside the store (graph/textindex.py) hands out the first
-  matches, through the last one's date; the page binds the item variable to them, and the
-  query checks and orders them as it would every item. (Without an index, as on a SPARQL
-  server, or for a phrase too short to look up, the question is read as its other header
-  says, or whole.)
+  matches, through the last one's date; the page binds the item variable to them, at most
+  CHUNK a query, and the query checks and orders them as it would every item. (Without an
+  index, as on a SPARQL server, or for a phrase too short to look up, the question is read
+  as its other header says, or whole.)
 - `top`: a `periods` query ordered by a sum over its periods, descending (most-active-
   actors: each actor's activity). Each period's members (actors) are ranked in levels,
   one per score (queries/aggregates/27-*.rq, 28-*.rq); a page reads every period's levels
@@ -33,20 +33,21 @@ otherwise, as their `#+` header says (queries/catalogue.py):
   few pairs that met most, not every pair of the kind.
 
 Unbound, ?month, ?key, the items and the ranked variable leave the query whole: the
-standalone text and the twins give the whole answer. A twin (and `bilat query`) binds a
-`text` question's items to every match the index finds, though (`whole_bindings`): the
-query then checks those instead of reading every text (at 100k communiqués, a word found
-nowhere took 70-90 s).
+standalone text and the twins give the whole answer. A twin (and `bilat query`) reads a
+`text` question's whole answer through the index, though (`whole_rows`): at 100k
+communiqués the query reads every text in 70-100 s, for a word found nowhere too; through
+the index, 6,237 matches took 1.6 s.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from itertools import islice
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import BlankNode, Literal, NamedNode
 
 from bilat.queries.catalogue import SavedQuery, Term
 
@@ -57,17 +58,33 @@ ALL_TIME = "all"
 # month newest first, before them oldest first, as the queries sort an unbound date
 UNDATED = "0000-00"
 NO_MONTH = "none"  # binds ?month when there is no month to read: no row is in it
-# the most items a whole answer binds (`whole_bindings`): more make a query text of
-# megabytes, and a phrase that common is in most texts anyway
-WHOLE_ITEMS = 20_000
+# the most items a query binds: Oxigraph's plan for a VALUES block of 1,024 rows or more
+# reads the whole store (at 100k communiqués, evidence-containing on 1,000 claims: 0.3 s;
+# on 1,024: 185 s)
+CHUNK = 500
+# the most index matches a whole answer is read through (`whole_rows`): its rows are held
+# in memory (at 100k communiqués, 63k matches: read in 15 s, 600 MB at the peak; the whole
+# query, reading every text: 77 s)
+WHOLE_ITEMS = 50_000
 
 # (query, bindings, stop) -> (column names, the first `stop` rows as {variable: term});
 # stop None: every row
 Run = Callable[[str, Mapping[str, object], int | None], tuple[list[str], list[dict]]]
-# (phrase, count, newest first) -> the IRIs of the first `count` items whose text contains
-# the phrase and the rest of the last one's date, and whether that is every match; None
-# when there is no index to ask (graph/textindex.py: TextIndex.first)
-Search = Callable[[str, int, bool], tuple[list[str], bool] | None]
+# (phrase, count, newest first) -> (IRI, date) of the first `count` items whose text
+# contains the phrase and of the rest of the last one's date, and whether that is every
+# match; None when there is no index to ask (graph/textindex.py: TextIndex.first)
+Search = Callable[[str, int, bool], tuple[list[tuple[str, str]], bool] | None]
+
+
+def reader(query: Callable[[str, Mapping[str, object]], Iterable]) -> Run:
+    """A Run of a store's `query` (embedded or remote): its solutions as rows."""
+
+    def run(sparql: str, bindings: Mapping[str, object], stop: int | None):
+        result = query(sparql, bindings)
+        names = [v.value for v in result.variables]
+        return names, [{n: row[n] for n in names} for row in islice(result, stop)]
+
+    return run
 
 
 def page_rows(
@@ -114,16 +131,16 @@ def _prepared(
     return _narrowed(saved, bound, stop, run), None
 
 
-def whole_bindings(
-    saved: SavedQuery, bound: Mapping[str, Term], search: Search | None
-) -> Mapping[str, object]:
-    """The bindings under which the question's query gives its whole answer soonest: a
-    `text` question's items bound to every match of the index (at most WHOLE_ITEMS);
-    others' as they are."""
-    found = _matches(saved, bound, search, WHOLE_ITEMS)
-    if found is None or not found[1]:  # no index, or more matches than that
-        return bound
-    return {**bound, saved.text.finds: found[0]}
+def whole_rows(
+    saved: SavedQuery, bound: Mapping[str, Term], run: Run, search: Search | None
+) -> tuple[list[str], list[dict]] | None:
+    """A `text` question's whole answer read through the index: its columns and rows; None
+    when the index cannot say, finds more than WHOLE_ITEMS items, or a row holds a blank
+    node (which `rows_query` cannot bind): then the query is to be read whole."""
+    found = _by_text(saved, bound, None, run, search)
+    if found is None or any(isinstance(t, BlankNode) for row in found[1] for t in row.values()):
+        return None
+    return found[0], found[1]
 
 
 def rows_query(variables: list[str], rows: list[dict]) -> tuple[str, Mapping[str, object]]:
@@ -255,28 +272,42 @@ def _months(answer: tuple[list[str], list[dict]]) -> list[str]:
 
 
 def _by_text(
-    saved: SavedQuery, bound: Mapping[str, Term], stop: int, run: Run, search: Search | None
+    saved: SavedQuery, bound: Mapping[str, Term], stop: int | None, run: Run,
+    search: Search | None
 ) -> tuple[list[str], list[dict], list[NamedNode]] | None:
     """The columns, at least `stop` rows (or all), and the items they were found among;
-    None when the index cannot help."""
-    wanted = stop
+    None when the index cannot help (with `stop` None: nor when it finds more than
+    WHOLE_ITEMS items)."""
+    wanted = WHOLE_ITEMS if stop is None else stop
+    variables: list[str] = []
+    rows: list[dict] = []
+    read: list[NamedNode] = []
     while True:
         found = _matches(saved, bound, search, wanted)
-        if found is None:
+        if found is None or (stop is None and not found[1]):
             return None
-        items, complete = found
-        variables, rows = run(saved.sparql, {**bound, saved.text.finds: items}, None)
+        matches, complete = found
+        # a longer search starts with the same items: read on from the last one read
+        for chunk in _chunks(matches[len(read):]):
+            variables, more = run(saved.sparql, {**bound, saved.text.finds: chunk}, None)
+            rows += more
+            read += chunk
+            if stop is not None and len(rows) >= stop:
+                return variables, rows, read
         # fewer rows than items: the query set some aside (an index is a superset)
-        if len(rows) >= stop or complete:
-            return variables, rows, items
+        if complete:
+            if not variables:  # no match: the columns of an empty answer
+                variables, _ = run(saved.sparql, {**bound, saved.text.finds: []}, 0)
+            return variables, rows, read
         wanted *= 4
 
 
 def _matches(
     saved: SavedQuery, bound: Mapping[str, Term], search: Search | None, count: int
-) -> tuple[list[NamedNode], bool] | None:
+) -> tuple[list[tuple[NamedNode, str]], bool] | None:
     """A `text` question's first `count` items the index finds (and the rest of the last
-    one's date), and whether they are all; None when the index cannot help."""
+    one's date), each once with its date, and whether they are all; None when the index
+    cannot help."""
     spec = saved.text
     phrase = bound.get(spec.search) if spec is not None else None
     if search is None or not isinstance(phrase, Literal):
@@ -284,8 +315,25 @@ def _matches(
     found = search(phrase.value, count, spec.order == "newest")
     if found is None:
         return None
-    iris, complete = found
-    return [NamedNode(iri) for iri in dict.fromkeys(iris)], complete
+    matches, complete = found
+    first: dict[str, str] = {}  # an item with two texts is found twice
+    for iri, date in matches:
+        first.setdefault(iri, date)
+    return [(NamedNode(iri), date) for iri, date in first.items()], complete
+
+
+def _chunks(matches: list[tuple[NamedNode, str]]) -> list[list[NamedNode]]:
+    """The items in runs of CHUNK or fewer (more when one date has more), each ending with
+    the last item of its date: the query orders a run's rows, and every row of a run comes
+    before those of the next (the runs are in the question's order of dates)."""
+    chunks: list[list[NamedNode]] = []
+    last = None
+    for item, date in matches:
+        if not chunks or (len(chunks[-1]) >= CHUNK and date != last):
+            chunks.append([])
+        chunks[-1].append(item)
+        last = date
+    return chunks
 
 
 def _by_month(

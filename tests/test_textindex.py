@@ -31,8 +31,10 @@ def index(tmp_path) -> TextIndex:
     return built
 
 
-def iris(*numbers: int) -> list[str]:
-    return [f"http://example.org/c{n}" for n in numbers]
+def iris(*numbers: int) -> list[tuple[str, str]]:
+    """The matches (IRI, date) of these rows."""
+    return [(f"http://example.org/c{n}", next(r[1] for r in ROWS if r[0].endswith(f"c{n}")))
+            for n in numbers]
 
 
 def test_matches_come_newest_first_through_the_last_ones_date(index):
@@ -93,7 +95,8 @@ def test_loading_a_communique_indexes_its_evidence(tmp_path):
     assert sentences
     for claim, text in sentences.items():
         word = max(text.split(), key=len)
-        assert claim in index.first(word, 100)[0], word
+        matches = dict(index.first(word, 100)[0])
+        assert matches[claim] == "2025-10-30", word  # the communiqué's date
 
 
 def test_an_unreadable_index_cannot_say(tmp_path):

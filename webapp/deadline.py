@@ -518,7 +518,9 @@ def rows(
     return found
 
 
-def text_search(phrase: str, count: int, newest: bool) -> tuple[list[str], bool] | None:
+def text_search(
+    phrase: str, count: int, newest: bool
+) -> tuple[list[tuple[str, str]], bool] | None:
     """The full-text index's first matches (queries/paging.py: Search), under the request's
     deadline; None without an index (a store with no folder)."""
     runner = get_runner()

@@ -40,7 +40,7 @@ from bilat.queries.catalogue import (
     choices,
     load_catalogue,
 )
-from bilat.queries.paging import page_query, page_rows, rows_query, whole_bindings
+from bilat.queries.paging import page_query, page_rows, rows_query, whole_rows
 from bilat.webapp.deadline import DeadlineStore, errors_as, rows, text_search, written
 
 bp = Blueprint("questions", __name__)
@@ -282,11 +282,10 @@ def answer(name: str, suffix: str) -> Response:
             body = written(sparql, media_type.writer, paged)
         else:
             body = rows_written(variables, found, media_type.writer)
-    if body is None:
-        whole = whole_bindings(saved, bound, text_search)
-        body = written(saved.sparql, media_type.writer, whole)
+    elif saved.text is not None and (whole := whole_rows(saved, bound, first_rows, text_search)):
+        body = rows_written(*whole, media_type.writer)  # read through the full-text index
     response = Response(
-        body,
+        body if body is not None else written(saved.sparql, media_type.writer, bound),
         content_type=media_type.content_type,
     )
     response.vary.add("Accept")
