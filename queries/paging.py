@@ -58,9 +58,10 @@ ALL_TIME = "all"
 # month newest first, before them oldest first, as the queries sort an unbound date
 UNDATED = "0000-00"
 NO_MONTH = "none"  # binds ?month when there is no month to read: no row is in it
-# the most items a query binds: Oxigraph's plan for a VALUES block of 1,024 rows or more
-# reads the whole store (at 100k communiqués, evidence-containing on 1,000 claims: 0.3 s;
-# on 1,024: 185 s)
+# the most items a query binds (a `text` page's, a `by_month` page's with `items`): Oxigraph's
+# plan for a VALUES block of 1,024 rows or more reads the whole store (at 100k communiqués,
+# evidence-containing on 1,000 claims: 0.3 s, on 1,024: 185 s; actor-commitments' page
+# 5,000 rows deep: 113 s, in batches of 500: 1.8 s)
 CHUNK = 500
 # the most index matches a whole answer is read through (`whole_rows`): its rows are held
 # in memory (at 100k communiqués, 63k matches: read in 15 s, 600 MB at the peak; the whole
@@ -395,8 +396,8 @@ def _by_items(
     taken = batch = 0
     while taken < len(keyed) and len(rows) < wanted or not variables:
         # as many items as rows are missing, at least twice as many as last time (some
-        # items may have no row: the keys pattern may be looser than the query)
-        batch = max(wanted - len(rows), 2 * batch)
+        # items may have no row: the keys pattern may be looser than the query), at most CHUNK
+        batch = min(max(wanted - len(rows), 2 * batch), CHUNK)
         end = _closed(keyed, taken, min(taken + batch, len(keyed)), last)
         pairs = list(dict.fromkeys((month, item) for _, month, item in keyed[taken:end]))
         variables, more = run(saved.sparql, {**rest, f"month {name}": pairs}, None)
