@@ -1,11 +1,13 @@
 """Each canned question's first-page latency on a store, over runs with varied parameters.
 
     .venv/bin/python bench/latency.py STORE SUMMARY.json [--runs 20] [--only NAME ...]
+                                      [--offset N]
 
 The store is opened as the web app opens it (read-write `Store(path)`); a run is what the
 question page does: bind the parameters and take the first page (PAGE_SIZE rows + 1) as
 queries/paging.py reads it (a few months at a time for a `by_month` question; else the
-first rows of the answer, and a query with ORDER BY still sorts everything).
+first rows of the answer, and a query with ORDER BY still sorts everything). With
+--offset N, the page N rows deep instead (as ?offset=N asks for it).
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ from bilat.webapp import DEFAULTS  # noqa: E402
 PAGE = DEFAULTS["PAGE_SIZE"] + 1
 
 
-def first_page(store: Store, saved: SavedQuery, values: dict[str, str], size: int = PAGE
-               ) -> tuple[float, int]:
-    """Seconds to the first page (`size` rows), and its row count."""
+def first_page(store: Store, saved: SavedQuery, values: dict[str, str], size: int = PAGE,
+               offset: int = 0) -> tuple[float, int]:
+    """Seconds to the first page (`size` rows; or the page `offset` rows deep), and its
+    row count."""
 
     def run(sparql: str, bound: dict, stop: int | None) -> tuple[list[str], list]:
         result = store.query(sparql, bound)
@@ -44,7 +47,8 @@ def first_page(store: Store, saved: SavedQuery, values: dict[str, str], size: in
 
     index = store.text_index()
     started = time.perf_counter()
-    _, rows = page_rows(saved, saved.bind(values), 0, size, run, index and index.first)
+    _, rows = page_rows(saved, saved.bind(values), offset, offset + size, run,
+                        index and index.first)
     return time.perf_counter() - started, len(rows)
 
 
@@ -54,7 +58,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def measure(store: Store, summary: dict, runs: int = 20, only: list[str] | None = None,
-            seed: int = 7, budget: float = 60, queries: Path | None = None) -> list[dict]:
+            seed: int = 7, budget: float = 60, queries: Path | None = None,
+            offset: int = 0) -> list[dict]:
     """One row per saved query: p50, p95, max (ms), mean rows, the slowest parameters.
 
     A question stops early once its runs have taken `budget` seconds (the row says how
@@ -65,14 +70,15 @@ def measure(store: Store, summary: dict, runs: int = 20, only: list[str] | None 
     for name, saved in sorted(load_catalogue(queries).items()):
         if only and name not in only:
             continue
-        warm, _ = first_page(store, saved, drawer.values(saved))  # warm this query's caches
+        # warm this query's caches
+        warm, _ = first_page(store, saved, drawer.values(saved), offset=offset)
         timings = []
         spent = warm
         for _ in range(runs):
             if spent > budget:
                 break
             values = drawer.values(saved)
-            seconds, count = first_page(store, saved, values)
+            seconds, count = first_page(store, saved, values, offset=offset)
             spent += seconds
             timings.append((seconds * 1000, count, values))
         if not timings:
@@ -112,6 +118,8 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="saved query names")
     parser.add_argument("--budget", type=float, default=60,
                         help="seconds of runs per question before it stops (default 60)")
+    parser.add_argument("--offset", type=int, default=0,
+                        help="time the page this many rows deep (default 0: the first)")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     parser.add_argument("--queries", type=Path, help="a folder of saved queries to measure "
                         "instead of queries/ (e.g. older versions)")
@@ -119,7 +127,7 @@ def main() -> None:
     summary = json.loads(args.summary.read_text(encoding="utf-8"))
     with Store(args.store) as store:
         rows = measure(store, summary, args.runs, args.only, budget=args.budget,
-                       queries=args.queries)
+                       queries=args.queries, offset=args.offset)
     print(json.dumps(rows) if args.json else table(rows))
 
 

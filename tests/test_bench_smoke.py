@@ -45,6 +45,24 @@ def test_run_times_the_bulk_loader_the_import_and_a_load_after_it(tmp_path):
         assert len(store.named_graphs()) == 1 + 300 + 5
 
 
+def test_latency_times_first_and_deep_pages(tmp_path):
+    data = tmp_path / "gen.nq"
+    assert run("generate.py", 200, "-o", data, "--seed", 3).returncode == 0
+    with Store(tmp_path / "store") as store:
+        store.import_file(data)
+    found = {}
+    for offset in (0, 10**6):  # the first page, and one past the end of every answer
+        done = run("latency.py", tmp_path / "store", data.with_suffix(".json"), "--runs", 3,
+                   "--offset", offset, "--only", "actor-statements", "evidence-containing")
+        assert done.returncode == 0, done.stderr[-2000:]
+        rows = re.findall(r"^\| (\S+) \| ([\d.]+) \| [\d.]+ \| [\d.]+ \| 3 \| ([\d.]+) \|",
+                          done.stdout, re.MULTILINE)
+        assert [name for name, _, _ in rows] == ["actor-statements", "evidence-containing"]
+        assert all(float(ms) > 0 for _, ms, _ in rows)
+        found[offset] = sum(float(mean) for _, _, mean in rows)
+    assert found[0] > 0 and found[10**6] == 0
+
+
 def test_aggregates_times_each_file_and_counts_its_rows(store_dir):
     done = run("aggregates.py", store_dir)
     assert done.returncode == 0, done.stderr[-2000:]
