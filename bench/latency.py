@@ -17,17 +17,15 @@ import json
 import statistics
 import sys
 import time
-from itertools import islice
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from params import Drawer  # noqa: E402
-from pyoxigraph import QueryTriples  # noqa: E402
 
 from bilat.graph import Store  # noqa: E402
 from bilat.queries.catalogue import SavedQuery, load_catalogue  # noqa: E402
-from bilat.queries.paging import page_rows  # noqa: E402
+from bilat.queries.paging import page_rows, reader  # noqa: E402
 from bilat.webapp import DEFAULTS  # noqa: E402
 
 PAGE = DEFAULTS["PAGE_SIZE"] + 1
@@ -37,17 +35,9 @@ def first_page(store: Store, saved: SavedQuery, values: dict[str, str], size: in
                offset: int = 0) -> tuple[float, int]:
     """Seconds to the first page (`size` rows; or the page `offset` rows deep), and its
     row count."""
-
-    def run(sparql: str, bound: dict, stop: int | None) -> tuple[list[str], list]:
-        result = store.query(sparql, bound)
-        if isinstance(result, QueryTriples):
-            return ["triple"], [{"triple": t} for t in islice(result, stop)]
-        names = [v.value for v in result.variables]
-        return names, [{n: row[n] for n in names} for row in islice(result, stop)]
-
     index = store.text_index()
     started = time.perf_counter()
-    _, rows = page_rows(saved, saved.bind(values), offset, offset + size, run,
+    _, rows = page_rows(saved, saved.bind(values), offset, offset + size, reader(store.query),
                         index and index.first)
     return time.perf_counter() - started, len(rows)
 

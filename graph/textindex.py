@@ -26,6 +26,8 @@ QUERY = (Path(__file__).resolve().parents[1] / "queries" / "views" / "text.rq").
     encoding="utf-8"
 )
 SHORTEST = 3  # trigrams: a shorter phrase cannot be looked up
+# (IRI, date or "") of the items found, and whether they are every match
+Matches = tuple[list[tuple[str, str]], bool]
 BATCH = 10_000
 
 
@@ -74,7 +76,7 @@ class TextIndex:
 
     def first(
         self, phrase: str, count: int, newest: bool = True, deadline: float | None = None
-    ) -> tuple[list[tuple[str, str]], bool] | None:
+    ) -> Matches | None:
         """(IRI, date or "") of the first `count` items whose text contains `phrase` (any
         case), in the index's order (`newest` False: reversed), and of every later item of
         the same date as the last of them; and whether these are all the matches. None
@@ -100,7 +102,7 @@ class TextIndex:
             return None  # no index yet, or one this process cannot read: read without it
 
 
-def _through_last_date(found: sqlite3.Cursor, count: int) -> tuple[list[tuple[str, str]], bool]:
+def _through_last_date(found: sqlite3.Cursor, count: int) -> Matches:
     """The first `count` (IRI, date) matches and the rest of the last one's date; whether
     that was all."""
     matches: list[tuple[str, str]] = []

@@ -47,7 +47,7 @@ from collections.abc import Callable, Iterable, Mapping
 from itertools import islice
 from pathlib import Path
 
-from pyoxigraph import BlankNode, Literal, NamedNode
+from pyoxigraph import BlankNode, Literal, NamedNode, QueryTriples
 
 from bilat.queries.catalogue import SavedQuery, Term
 
@@ -78,10 +78,13 @@ Search = Callable[[str, int, bool], tuple[list[tuple[str, str]], bool] | None]
 
 
 def reader(query: Callable[[str, Mapping[str, object]], Iterable]) -> Run:
-    """A Run of a store's `query` (embedded or remote): its solutions as rows."""
+    """A Run of a store's `query` (embedded or remote): its solutions as rows (a graph's
+    triples as rows of one column, "triple")."""
 
     def run(sparql: str, bindings: Mapping[str, object], stop: int | None):
         result = query(sparql, bindings)
+        if isinstance(result, QueryTriples):
+            return ["triple"], [{"triple": t} for t in islice(result, stop)]
         names = [v.value for v in result.variables]
         return names, [{n: row[n] for n in names} for row in islice(result, stop)]
 

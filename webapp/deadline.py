@@ -58,7 +58,7 @@ from pyoxigraph import (
 )
 
 from bilat.graph import Store, StoreError, write_result
-from bilat.graph.textindex import TextIndex
+from bilat.graph.textindex import Matches, TextIndex
 
 Term = NamedNode | BlankNode | Literal | Triple
 
@@ -518,9 +518,7 @@ def rows(
     return found
 
 
-def text_search(
-    phrase: str, count: int, newest: bool
-) -> tuple[list[tuple[str, str]], bool] | None:
+def text_search(phrase: str, count: int, newest: bool) -> Matches | None:
     """The full-text index's first matches (queries/paging.py: Search), under the request's
     deadline; None without an index (a store with no folder)."""
     runner = get_runner()
